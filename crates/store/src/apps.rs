@@ -1,0 +1,214 @@
+//! Applications and their pipelines.
+
+use crate::ids::{new_id, now};
+use crate::{
+    ApplicationRow, NewApplication, PipelineRow, PipelineSpec, Store, StoreError, StoreResult,
+};
+
+impl Store {
+    /// Creates an application with the pipelines and workflows of its wercker.yml, in one
+    /// transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the owner has an application of that name.
+    pub async fn create_application(
+        &self,
+        new: &NewApplication,
+        pipelines: &[PipelineSpec],
+        workflows_json: &str,
+        yml_hash: &str,
+    ) -> StoreResult<ApplicationRow> {
+        let created = now();
+        let row = ApplicationRow {
+            id: new_id(),
+            owner_id: new.owner_id.clone(),
+            name: new.name.clone(),
+            git_url: new.git_url.clone(),
+            default_branch: new.default_branch.clone(),
+            privacy: new.privacy.clone(),
+            badge_key: crate::new_token()[..32].to_string(),
+            theme: "Amethyst".to_string(),
+            ignored_branches: "[]".to_string(),
+            workflows: workflows_json.to_string(),
+            yml_hash: yml_hash.to_string(),
+            created_at: created.clone(),
+            updated_at: created,
+        };
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO applications (id, owner_id, name, git_url, default_branch, privacy, \
+             badge_key, theme, ignored_branches, workflows, yml_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(&row.id)
+        .bind(&row.owner_id)
+        .bind(&row.name)
+        .bind(&row.git_url)
+        .bind(&row.default_branch)
+        .bind(&row.privacy)
+        .bind(&row.badge_key)
+        .bind(&row.theme)
+        .bind(&row.ignored_branches)
+        .bind(&row.workflows)
+        .bind(&row.yml_hash)
+        .bind(&row.created_at)
+        .bind(&row.updated_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::conflict_on(e, format!("application {:?}", new.name)))?;
+        upsert_pipelines(&mut tx, &row.id, pipelines).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Replaces the pipelines and workflows of an application with those of a newer
+    /// wercker.yml: new pipelines are added, known ones updated, missing ones deactivated
+    /// (their runs stay readable).
+    pub async fn sync_pipelines(
+        &self,
+        application_id: &str,
+        pipelines: &[PipelineSpec],
+        workflows_json: &str,
+        yml_hash: &str,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE pipelines SET active = 0 WHERE application_id = $1")
+            .bind(application_id)
+            .execute(&mut *tx)
+            .await?;
+        upsert_pipelines(&mut tx, application_id, pipelines).await?;
+        sqlx::query(
+            "UPDATE applications SET workflows = $1, yml_hash = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(workflows_json)
+        .bind(yml_hash)
+        .bind(now())
+        .bind(application_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The application `name` of the user named `owner`, both ignoring case.
+    pub async fn application_by_owner_name(
+        &self,
+        owner: &str,
+        name: &str,
+    ) -> StoreResult<Option<ApplicationRow>> {
+        Ok(sqlx::query_as(
+            "SELECT applications.* FROM applications JOIN users ON users.id = applications.owner_id \
+             WHERE lower(users.username) = lower($1) AND lower(applications.name) = lower($2)",
+        )
+        .bind(owner)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The application with this id.
+    pub async fn application_by_id(&self, id: &str) -> StoreResult<Option<ApplicationRow>> {
+        Ok(sqlx::query_as("SELECT * FROM applications WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Applications of an owner, by name; only public ones unless `include_private`.
+    pub async fn applications_of_owner(
+        &self,
+        owner_id: &str,
+        include_private: bool,
+        limit: i64,
+        skip: i64,
+    ) -> StoreResult<Vec<ApplicationRow>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM applications WHERE owner_id = $1 AND (privacy = 'public' OR $2 = 1) \
+             ORDER BY lower(name) LIMIT $3 OFFSET $4",
+        )
+        .bind(owner_id)
+        .bind(include_private as i64)
+        .bind(limit)
+        .bind(skip)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The active pipelines of an application, in creation order.
+    pub async fn pipelines_of_application(
+        &self,
+        application_id: &str,
+        limit: i64,
+        skip: i64,
+    ) -> StoreResult<Vec<PipelineRow>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM pipelines WHERE application_id = $1 AND active = 1 \
+             ORDER BY created_at, id LIMIT $2 OFFSET $3",
+        )
+        .bind(application_id)
+        .bind(limit)
+        .bind(skip)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The pipeline with this id, active or not.
+    pub async fn pipeline_by_id(&self, id: &str) -> StoreResult<Option<PipelineRow>> {
+        Ok(sqlx::query_as("SELECT * FROM pipelines WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// The active pipeline of an application with this name.
+    pub async fn pipeline_by_name(
+        &self,
+        application_id: &str,
+        name: &str,
+    ) -> StoreResult<Option<PipelineRow>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM pipelines WHERE application_id = $1 AND name = $2 AND active = 1",
+        )
+        .bind(application_id)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}
+
+async fn upsert_pipelines(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    application_id: &str,
+    pipelines: &[PipelineSpec],
+) -> StoreResult<()> {
+    for spec in pipelines {
+        let updated = sqlx::query(
+            "UPDATE pipelines SET pipeline_name = $1, type = $2, active = 1 \
+             WHERE application_id = $3 AND name = $4",
+        )
+        .bind(&spec.pipeline_name)
+        .bind(&spec.r#type)
+        .bind(application_id)
+        .bind(&spec.name)
+        .execute(&mut **tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            let is_git = spec.r#type == "git";
+            sqlx::query(
+                "INSERT INTO pipelines (id, application_id, name, pipeline_name, type, permissions, \
+                 set_scm_provider_status, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
+            )
+            .bind(new_id())
+            .bind(application_id)
+            .bind(&spec.name)
+            .bind(&spec.pipeline_name)
+            .bind(&spec.r#type)
+            .bind(if is_git { "public" } else { "read" })
+            .bind(is_git as i64)
+            .bind(now())
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}

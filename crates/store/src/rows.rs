@@ -1,0 +1,321 @@
+//! Row types (`…Row`) as stored, and the inputs of the store's write operations.
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct UserRow {
+    /// 24-hex id.
+    pub id: String,
+    /// Login name, unique regardless of case.
+    pub username: String,
+    /// Display name.
+    pub name: String,
+    /// Creation time.
+    pub created_at: String,
+}
+
+/// A personal token; the plaintext is never stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TokenRow {
+    /// 24-hex id.
+    pub id: String,
+    /// Owner.
+    pub user_id: String,
+    /// Label.
+    pub name: String,
+    /// SHA-256 of the token, hex.
+    pub hash: String,
+    /// The token's last 8 characters, to tell tokens apart.
+    pub last_characters: String,
+    /// Creation time.
+    pub created_at: String,
+    /// Last time it authenticated a request.
+    pub last_used_at: Option<String>,
+}
+
+/// An application: a repository and the pipelines of its wercker.yml.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ApplicationRow {
+    /// 24-hex id.
+    pub id: String,
+    /// Owning user.
+    pub owner_id: String,
+    /// Name, unique per owner regardless of case.
+    pub name: String,
+    /// Clone URL or local path of the repository.
+    pub git_url: String,
+    /// Branch whose wercker.yml defines the pipelines.
+    pub default_branch: String,
+    /// `public` or `private`.
+    pub privacy: String,
+    /// Key of the status badge.
+    pub badge_key: String,
+    /// UI theme name.
+    pub theme: String,
+    /// JSON array of branch names.
+    pub ignored_branches: String,
+    /// JSON of the workflows of the last wercker.yml read.
+    pub workflows: String,
+    /// SHA-256 of the last wercker.yml read.
+    pub yml_hash: String,
+    /// Creation time.
+    pub created_at: String,
+    /// Last update.
+    pub updated_at: String,
+}
+
+/// A pipeline of an application.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PipelineRow {
+    /// 24-hex id.
+    pub id: String,
+    /// Application.
+    pub application_id: String,
+    /// Display name.
+    pub name: String,
+    /// The wercker.yml key it runs.
+    pub pipeline_name: String,
+    /// `git` (started by triggers) or `pipeline` (started by chaining).
+    pub r#type: String,
+    /// `public`, `read`, ...
+    pub permissions: String,
+    /// 1 when results are reported to the SCM provider.
+    pub set_scm_provider_status: i64,
+    /// 1 while the current wercker.yml defines it.
+    pub active: i64,
+    /// Creation time.
+    pub created_at: String,
+}
+
+/// One run of a workflow.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct WorkflowRow {
+    /// 24-hex id.
+    pub id: String,
+    /// Application.
+    pub application_id: String,
+    /// Name of the wercker.yml workflow it runs.
+    pub definition: String,
+    /// `git` or `workflow`.
+    pub trigger: String,
+    /// Branch.
+    pub branch: String,
+    /// Commit, once known.
+    pub commit_hash: String,
+    /// Message.
+    pub message: String,
+    /// The run it was started from, for `workflow` triggers.
+    pub source_run_id: Option<String>,
+    /// Who started it.
+    pub user_id: String,
+    /// Creation time.
+    pub created_at: String,
+    /// When its first run started.
+    pub started_at: Option<String>,
+    /// Last change.
+    pub updated_at: String,
+}
+
+/// One pipeline node of a workflow, with the state of its run.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct WorkflowItemRow {
+    /// 24-hex id.
+    pub id: String,
+    /// Workflow.
+    pub workflow_id: String,
+    /// Position in the workflow, 0-based.
+    pub position: i64,
+    /// Parent item, for chained pipelines.
+    pub parent_item_id: Option<String>,
+    /// The node's name.
+    pub target_name: String,
+    /// Pipeline it runs.
+    pub pipeline_id: String,
+    /// Its run, once created.
+    pub run_id: Option<String>,
+    /// Run status.
+    pub status: String,
+    /// Run result.
+    pub result: String,
+    /// Progress percentage.
+    pub progress: i64,
+    /// Order of the step running or last run.
+    pub current_step: Option<i64>,
+    /// Number of steps.
+    pub total_steps: Option<i64>,
+    /// Name of the current step.
+    pub step_name: Option<String>,
+    /// Last change.
+    pub updated_at: String,
+}
+
+/// A run of a pipeline.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RunRow {
+    /// 24-hex id.
+    pub id: String,
+    /// Application.
+    pub application_id: String,
+    /// Pipeline.
+    pub pipeline_id: String,
+    /// Workflow it belongs to.
+    pub workflow_id: String,
+    /// Its item in the workflow.
+    pub item_id: String,
+    /// The run whose artifact is its source, for chained runs.
+    pub source_run_id: Option<String>,
+    /// Who started it.
+    pub user_id: String,
+    /// `build` or `deploy`.
+    pub kind: String,
+    /// Branch.
+    pub branch: String,
+    /// Commit; empty until the checkout resolves it.
+    pub commit_hash: String,
+    /// Message.
+    pub message: String,
+    /// JSON array of `{key, value}` from the trigger.
+    pub env_vars: String,
+    /// `notstarted`, `running` or `finished`.
+    pub status: String,
+    /// `unknown`, `passed`, `failed` or `aborted`.
+    pub result: String,
+    /// Progress percentage.
+    pub progress: i64,
+    /// Order of the step running or last run.
+    pub current_step: Option<i64>,
+    /// Number of steps, once wercker.yml is read.
+    pub total_steps: Option<i64>,
+    /// Name of the current step.
+    pub step_name: Option<String>,
+    /// Creation time.
+    pub created_at: String,
+    /// Start time.
+    pub started_at: Option<String>,
+    /// End time.
+    pub finished_at: Option<String>,
+}
+
+/// One step of a run.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RunStepRow {
+    /// 24-hex id.
+    pub id: String,
+    /// Run.
+    pub run_id: String,
+    /// 1-based position.
+    pub ord: i64,
+    /// Display name.
+    pub name: String,
+    /// `builtin`, `main` or `final`.
+    pub phase: String,
+    /// Status.
+    pub status: String,
+    /// Result.
+    pub result: String,
+    /// Step message.
+    pub message: Option<String>,
+    /// Creation time.
+    pub created_at: String,
+    /// Start time.
+    pub started_at: Option<String>,
+    /// End time.
+    pub finished_at: Option<String>,
+}
+
+/// A new application.
+#[derive(Debug, Clone)]
+pub struct NewApplication {
+    /// Owning user.
+    pub owner_id: String,
+    /// Name.
+    pub name: String,
+    /// Clone URL or path.
+    pub git_url: String,
+    /// Default branch.
+    pub default_branch: String,
+    /// `public` or `private`.
+    pub privacy: String,
+}
+
+/// A pipeline as the current wercker.yml defines it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineSpec {
+    /// Name.
+    pub name: String,
+    /// The yml key it runs.
+    pub pipeline_name: String,
+    /// `git` or `pipeline`.
+    pub r#type: String,
+}
+
+/// A workflow item to create with a workflow.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    /// Node name.
+    pub target_name: String,
+    /// Pipeline.
+    pub pipeline_id: String,
+    /// Index of the parent in the same list.
+    pub parent: Option<usize>,
+}
+
+/// A run to insert, with the workflow it belongs to.
+#[derive(Debug, Clone)]
+pub struct NewRun {
+    /// Application.
+    pub application_id: String,
+    /// Pipeline.
+    pub pipeline_id: String,
+    /// Source run, for chained runs.
+    pub source_run_id: Option<String>,
+    /// Who started it.
+    pub user_id: String,
+    /// `build` or `deploy`.
+    pub kind: String,
+    /// Branch.
+    pub branch: String,
+    /// Commit, or empty to resolve at checkout.
+    pub commit_hash: String,
+    /// Message, or empty for the commit's.
+    pub message: String,
+    /// JSON array of `{key, value}`.
+    pub env_vars: String,
+}
+
+/// Filters of a run listing; every set field must match.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    /// Application id.
+    pub application_id: Option<String>,
+    /// Pipeline id.
+    pub pipeline_id: Option<String>,
+    /// Status.
+    pub status: Option<String>,
+    /// Result.
+    pub result: Option<String>,
+    /// Branch.
+    pub branch: Option<String>,
+    /// Commit hash.
+    pub commit: Option<String>,
+    /// Source run id.
+    pub source_run: Option<String>,
+    /// Visible only if the application is public or owned by this user (`None`: anonymous).
+    pub viewer: Option<Option<String>>,
+}
+
+/// A run's state as the engine sets it; see [`crate::Store::set_run_state`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunState {
+    /// `notstarted`, `running` or `finished`.
+    pub status: String,
+    /// `unknown`, `passed`, `failed` or `aborted`.
+    pub result: String,
+    /// Progress percentage.
+    pub progress: i64,
+    /// Current step order.
+    pub current_step: Option<i64>,
+    /// Total steps.
+    pub total_steps: Option<i64>,
+    /// Current step name.
+    pub step_name: Option<String>,
+}

@@ -1,0 +1,100 @@
+//! Users and personal tokens.
+
+use crate::ids::{hash_token, new_id, new_token, now};
+use crate::{Store, StoreError, StoreResult, TokenRow, UserRow};
+
+impl Store {
+    /// Creates a user.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the name is taken (case-insensitively).
+    pub async fn create_user(&self, username: &str) -> StoreResult<UserRow> {
+        let row = UserRow {
+            id: new_id(),
+            username: username.to_string(),
+            name: username.to_string(),
+            created_at: now(),
+        };
+        sqlx::query("INSERT INTO users (id, username, name, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&row.id)
+            .bind(&row.username)
+            .bind(&row.name)
+            .bind(&row.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| StoreError::conflict_on(e, format!("user {username:?}")))?;
+        Ok(row)
+    }
+
+    /// The user with this name, ignoring case.
+    pub async fn user_by_name(&self, username: &str) -> StoreResult<Option<UserRow>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM users WHERE lower(username) = lower($1)")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The user with this id.
+    pub async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>> {
+        Ok(sqlx::query_as("SELECT * FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// How many users exist.
+    pub async fn count_users(&self) -> StoreResult<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
+    /// Creates a token for `user_id` and returns it with its plaintext, which is not stored.
+    pub async fn create_token(&self, user_id: &str, name: &str) -> StoreResult<(TokenRow, String)> {
+        let plaintext = new_token();
+        let row = TokenRow {
+            id: new_id(),
+            user_id: user_id.to_string(),
+            name: name.to_string(),
+            hash: hash_token(&plaintext),
+            last_characters: plaintext[plaintext.len() - 8..].to_string(),
+            created_at: now(),
+            last_used_at: None,
+        };
+        sqlx::query(
+            "INSERT INTO tokens (id, user_id, name, hash, last_characters, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&row.id)
+        .bind(&row.user_id)
+        .bind(&row.name)
+        .bind(&row.hash)
+        .bind(&row.last_characters)
+        .bind(&row.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok((row, plaintext))
+    }
+
+    /// The user a token belongs to, if the token is valid; records its use.
+    pub async fn user_by_token(&self, plaintext: &str) -> StoreResult<Option<UserRow>> {
+        let hash = hash_token(plaintext);
+        let user: Option<UserRow> = sqlx::query_as(
+            "SELECT users.* FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        if user.is_some() {
+            sqlx::query("UPDATE tokens SET last_used_at = $1 WHERE hash = $2")
+                .bind(now())
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(user)
+    }
+}
