@@ -1,0 +1,61 @@
+//! The wercker.yml model and parser.
+//!
+//! This crate turns the text of a `wercker.yml` into a [`Config`] and reports what is wrong
+//! with it, with file, line and column. It does no I/O and imports nothing else of werk:
+//! the engine, the executors and `werk check` all build on it.
+#![deny(missing_docs)]
+
+mod config;
+mod error;
+mod model;
+mod node;
+mod scalar;
+mod step;
+mod workflow;
+
+pub use model::{
+    BoxConfig, Config, Location, Pipeline, Step, StepKind, Workflow, WorkflowPipeline,
+};
+pub use node::{MAX_DEPTH, MAX_NODES};
+pub use step::{StepId, parse_id};
+
+/// A wercker.yml that could not be parsed, with where.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct ParseError {
+    /// The file name used in messages, e.g. `wercker.yml`.
+    pub file: String,
+    /// 1-based line of the fault.
+    pub line: usize,
+    /// 1-based column of the fault.
+    pub column: usize,
+    /// What is wrong, lowercase, no trailing period.
+    pub message: String,
+    /// The offending line of the file, as written.
+    pub source_line: String,
+}
+
+/// Parses the text of a wercker.yml named `file` (used in error messages).
+///
+/// # Errors
+/// A [`ParseError`] naming line and column when the text is not valid YAML or not a valid
+/// wercker.yml.
+pub fn parse(file: &str, text: &str) -> Result<Config, ParseError> {
+    parse_text(text).map_err(|fault| fault.into_parse_error(file, text))
+}
+
+fn parse_text(text: &str) -> error::Result<Config> {
+    // A byte order mark is not content; editors on some systems write one.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(root) = node::load(body)? else {
+        return Err(error::Fault::new(
+            Location { line: 1, column: 1 },
+            "your wercker.yml is empty",
+        ));
+    };
+    let (mut config, workflows) = config::config(&root)?;
+    if let Some(node) = workflows {
+        config.workflows = workflow::workflows(node, &config)?;
+    }
+    Ok(config)
+}
