@@ -26,7 +26,8 @@ pub(crate) fn config(root: &Node) -> Result<(Config, Option<&Node>)> {
             "source-dir" => config.source_dir = raw_text(value).map(str::to_string),
             "ignore-file" => config.ignore_file = raw_text(value).map(str::to_string),
             "workflows" => workflows = Some(value),
-            // Every other map is a pipeline; other scalars and lists are silently ignored.
+            // Every other map is a pipeline. Scalars and lists are ignored, as in Wercker; so is
+            // null, of which Wercker made an empty pipeline that could only fail later.
             _ => {
                 if let Some(pipe) = value.as_map() {
                     config.pipelines.push(pipeline(key, pipe)?);

@@ -37,6 +37,15 @@ pub struct ParseError {
 
 /// Parses the text of a wercker.yml named `file` (used in error messages).
 ///
+/// ```
+/// let text = "box: golang:1.10\nbuild:\n  steps:\n    - script:\n        code: go test\n";
+/// let config = werk_yml::parse("wercker.yml", text).unwrap();
+/// assert_eq!(config.pipeline("build").unwrap().steps[0].code(), Some("go test"));
+///
+/// let err = werk_yml::parse("wercker.yml", "build:\n  steps:\n    - foo:\n").unwrap_err();
+/// assert_eq!(err.to_string(), "wercker.yml:3:7: step foo is empty");
+/// ```
+///
 /// # Errors
 /// A [`ParseError`] naming line and column when the text is not valid YAML or not a valid
 /// wercker.yml.

@@ -116,16 +116,15 @@ pub(crate) fn load(text: &str) -> Result<Option<Node>> {
         root: None,
     };
     while let Some(next) = parser.next_event() {
-        let (event, span) = next
-            .map_err(|e| {
-                // The scanner has its own, higher, limit on flow nesting.
-                let message = if e.info() == "recursion limit exceeded" {
-                    too_deep()
-                } else {
-                    format!("invalid yaml: {}", e.info())
-                };
-                Fault::new(location(e.marker()), message)
-            })?;
+        let (event, span) = next.map_err(|e| {
+            // The scanner has its own, higher, limit on flow nesting.
+            let message = if e.info() == "recursion limit exceeded" {
+                too_deep()
+            } else {
+                format!("invalid yaml: {}", e.info())
+            };
+            Fault::new(location(e.marker()), message)
+        })?;
         let loc = location(&span.start);
         match event {
             Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
@@ -135,12 +134,12 @@ pub(crate) fn load(text: &str) -> Result<Option<Node>> {
                 let Some((node, size)) = b.anchors.get(&id) else {
                     return Err(Fault::new(
                         loc,
-                        "alias refers to a node that is not complete",
+                        "an alias refers to the list or map that contains it",
                     ));
                 };
                 let (node, size) = (node.clone(), *size);
                 b.charge(size, loc)?;
-                b.complete(Node { loc, ..node })?;
+                b.complete(Node { loc, ..node });
             }
             Event::Scalar(value, style, anchor, tag) => {
                 b.charge(1, loc)?;
@@ -152,7 +151,7 @@ pub(crate) fn load(text: &str) -> Result<Option<Node>> {
                     }),
                 };
                 b.remember(anchor, &node);
-                b.complete(node)?;
+                b.complete(node);
             }
             Event::SequenceStart(anchor, _) => {
                 b.open(loc)?;
@@ -192,7 +191,7 @@ pub(crate) fn load(text: &str) -> Result<Option<Node>> {
                     None => return Err(Fault::new(loc, "invalid yaml: unbalanced collection")),
                 };
                 b.remember(anchor, &node);
-                b.complete(node)?;
+                b.complete(node);
             }
         }
     }
@@ -225,7 +224,7 @@ impl Builder {
         }
     }
 
-    fn complete(&mut self, node: Node) -> Result<()> {
+    fn complete(&mut self, node: Node) {
         match self.stack.last_mut() {
             None => {
                 if self.root.is_none() {
@@ -238,7 +237,6 @@ impl Builder {
                 Some(k) => pairs.push((k, node)),
             },
         }
-        Ok(())
     }
 }
 

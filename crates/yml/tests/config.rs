@@ -169,12 +169,30 @@ fn config_errors() {
     let cases = [
         ("box: [a]\n", "1:6: box must be an image name or a map"),
         ("box:\n  cmd: [a]\n", "2:8: box cmd must be a string"),
-        ("box:\n  env: [A]\n", "2:8: box env must be a map of names to values"),
-        ("box:\n  env: {A: [1]}\n", "2:12: box env A must be a string"),
-        ("box:\n  ports: 8080\n", "2:10: box ports must be a list of ports"),
-        ("services: mongo\n", "1:11: services must be a list of images or maps"),
-        ("services: [[a]]\n", "1:12: service must be an image name or a map"),
-        ("services: [~]\n", "1:12: empty service in the services list"),
+        (
+            "box:\n  env: [A]\n",
+            "2:8: box env must be a map of names to values",
+        ),
+        (
+            "box:\n  env: {A: [1]}\n",
+            "2:12: box env A must be a string",
+        ),
+        (
+            "box:\n  ports: 8080\n",
+            "2:10: box ports must be a list of ports",
+        ),
+        (
+            "services: mongo\n",
+            "1:11: services must be a list of images or maps",
+        ),
+        (
+            "services: [[a]]\n",
+            "1:12: service must be an image name or a map",
+        ),
+        (
+            "services: [~]\n",
+            "1:12: empty service in the services list",
+        ),
         (
             "build:\n  docker: maybe\n",
             "2:11: docker in pipeline build must be true or false",

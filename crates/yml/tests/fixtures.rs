@@ -20,10 +20,16 @@ fn fixtures() -> Vec<PathBuf> {
 #[test]
 fn every_fixture_parses_and_matches_its_snapshot() {
     let files = fixtures();
-    assert!(files.len() >= 7, "expected the shared fixtures, found {files:?}");
+    assert!(
+        files.len() >= 7,
+        "expected the shared fixtures, found {files:?}"
+    );
     for path in files {
         let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
-        let name = path.file_stem().and_then(|s| s.to_str()).expect("file name");
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("file name");
         let config = werk_yml::parse("wercker.yml", &text)
             .unwrap_or_else(|e| panic!("{name} does not parse: {e}"));
         assert!(!config.pipelines.is_empty(), "{name} has no pipeline");
@@ -42,12 +48,18 @@ fn fixture_quirks() {
     let hugo = &c.pipeline("build").unwrap().steps[0];
     assert_eq!(hugo.property("version"), Some(""));
     let gh = &c.pipeline("deploy").unwrap().steps[0];
-    assert_eq!((gh.owner.as_str(), gh.name.as_str()), ("lukevivier", "gh-pages"));
+    assert_eq!(
+        (gh.owner.as_str(), gh.name.as_str()),
+        ("lukevivier", "gh-pages")
+    );
     assert_eq!(gh.version.as_deref(), Some("0.2.1"));
 
     // Quoted, it stays.
     let c = read("02-akagi201-hugo-wercker-example.yml");
-    assert_eq!(c.pipeline("build").unwrap().steps[0].property("version"), Some("0.15"));
+    assert_eq!(
+        c.pipeline("build").unwrap().steps[0].property("version"),
+        Some("0.15")
+    );
 
     // Flat step properties, cwd pulled out, internal steps.
     let c = read("06-wercker-workflows-kubernetes-demo.yml");
@@ -59,16 +71,31 @@ fn fixture_quirks() {
     assert_eq!(push.kind(), werk_yml::StepKind::Internal);
     assert_eq!(push.property("disable-sync"), Some("true"));
     assert_eq!(
-        c.pipeline("push-release").unwrap().box_.as_ref().unwrap().cmd.as_deref(),
+        c.pipeline("push-release")
+            .unwrap()
+            .box_
+            .as_ref()
+            .unwrap()
+            .cmd
+            .as_deref(),
         Some("/bin/sh")
     );
 
     // Timeouts, workflows, base-path, docker, checkpoint.
     let c = read("01-wercker-wercker.yml");
-    assert_eq!((c.command_timeout, c.no_response_timeout), (Some(30), Some(15)));
-    assert_eq!(c.workflows[0].pipelines[1].requires, vec!["build".to_string()]);
+    assert_eq!(
+        (c.command_timeout, c.no_response_timeout),
+        (Some(30), Some(15))
+    );
+    assert_eq!(
+        c.workflows[0].pipelines[1].requires,
+        vec!["build".to_string()]
+    );
     let build = c.pipeline("build").unwrap();
-    assert_eq!(build.base_path.as_deref(), Some("/go/src/github.com/wercker/wercker"));
+    assert_eq!(
+        build.base_path.as_deref(),
+        Some("/go/src/github.com/wercker/wercker")
+    );
     assert_eq!(build.steps[0].checkpoint.as_deref(), Some("pkgs"));
     assert!(c.pipeline("integration-tests").unwrap().docker);
 

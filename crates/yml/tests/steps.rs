@@ -264,8 +264,14 @@ fn duplicate_property_keeps_first_place_and_last_value() {
 fn step_errors() {
     let cases = [
         ("build:\n  steps:\n    - foo:\n", "3:7: step foo is empty"),
-        ("build:\n  steps:\n    - foo: bar\n", "3:7: step foo is empty"),
-        ("build:\n  steps:\n    - foo: [a]\n", "3:7: step foo is empty"),
+        (
+            "build:\n  steps:\n    - foo: bar\n",
+            "3:7: step foo is empty",
+        ),
+        (
+            "build:\n  steps:\n    - foo: [a]\n",
+            "3:7: step foo is empty",
+        ),
         ("build:\n  steps:\n    - {}\n", "3:7: empty step"),
         ("build:\n  steps:\n    -\n    - a\n", "3:6: empty step"),
         (

@@ -100,7 +100,10 @@ fn workflow_validation() {
             "8:19: requires must be a list of pipeline names",
         ),
         ("  name: w\n", "5:3: workflows must be a list of workflows"),
-        ("  - w\n", "5:5: a workflow must be a map with name and pipelines"),
+        (
+            "  - w\n",
+            "5:5: a workflow must be a map with name and pipelines",
+        ),
         (
             "  - name: w\n    pipelines: build\n",
             "6:16: pipelines of a workflow must be a list",

@@ -7,7 +7,14 @@ use common::{check, check_err, render_ok};
 
 #[test]
 fn empty_files() {
-    for input in ["", "\n\n", "# only a comment\n", "---\n", "~\n", "---\n...\n"] {
+    for input in [
+        "",
+        "\n\n",
+        "# only a comment\n",
+        "---\n",
+        "~\n",
+        "---\n...\n",
+    ] {
         let e = werk_yml::parse("wercker.yml", input).unwrap_err();
         assert_eq!(
             (e.line, e.column, e.message.as_str()),
@@ -114,8 +121,14 @@ fn merge_of_a_list_of_maps_prefers_the_earlier_map() {
 
 #[test]
 fn merge_errors() {
-    check_err("a:\n  <<: 1\n", "2:7: the merge key << needs a map or a list of maps");
-    check_err("a:\n  <<: [1]\n", "2:8: the merge key << needs a map or a list of maps");
+    check_err(
+        "a:\n  <<: 1\n",
+        "2:7: the merge key << needs a map or a list of maps",
+    );
+    check_err(
+        "a:\n  <<: [1]\n",
+        "2:8: the merge key << needs a map or a list of maps",
+    );
     check_err("[a]: 1\n", "1:1: map keys must be strings");
 }
 
@@ -137,7 +150,7 @@ fn alias_bombs_are_refused() {
 fn self_referencing_alias_is_refused() {
     check_err(
         "a: &a [*a]\n",
-        "1:8: alias refers to a node that is not complete",
+        "1:8: an alias refers to the list or map that contains it",
     );
 }
 

@@ -39,7 +39,10 @@ pub fn render(c: &Config) -> String {
             writeln!(out, "{label} {v}").unwrap();
         }
     }
-    for (label, v) in [("source-dir", &c.source_dir), ("ignore-file", &c.ignore_file)] {
+    for (label, v) in [
+        ("source-dir", &c.source_dir),
+        ("ignore-file", &c.ignore_file),
+    ] {
         if let Some(v) = v {
             writeln!(out, "{label} {v:?}").unwrap();
         }
