@@ -1,0 +1,261 @@
+//! [`LocalExecutor`]: runs a job on this machine, its steps sourced one after the other into
+//! one long-lived bash, as Wercker ran them in one container.
+
+mod checkout;
+mod env;
+mod process;
+mod report;
+mod setup;
+mod shell;
+mod steps;
+mod store;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use self::checkout::CheckedOut;
+use self::report::{Reporter, StepFailure};
+use self::setup::{INIT_ORDER, Paths, Plan};
+use self::shell::Shell;
+use self::steps::{StepResult, export_env, result_env, run_step, source_init};
+use crate::{Event, Executor, Job, Outcome};
+
+/// Runs jobs as child processes of this machine.
+///
+/// Each run gets one `bash` in its own process group, started in the checkout; every step's
+/// script is sourced into it, so `export`s and `cd`s carry over from step to step. Steps
+/// from the step registry and Docker-only internal steps fail with a message saying so.
+///
+/// Layout of a job's work dir: `source/` (the checkout, `$WERCKER_ROOT`), `output/`
+/// (`$WERCKER_OUTPUT_DIR`), `steps/<step-id>/run.sh` (`$WERCKER_STEP_ROOT`), and
+/// `report/<step-id>/` (`message.txt`, `numbers.ini`, `artifacts/`).
+#[derive(Debug, Clone, Default)]
+pub struct LocalExecutor {
+    _private: (),
+}
+
+impl LocalExecutor {
+    /// A local executor.
+    pub fn new() -> Self {
+        LocalExecutor::default()
+    }
+}
+
+impl Executor for LocalExecutor {
+    async fn run(&self, job: Job, events: mpsc::Sender<Event>, cancel: CancellationToken) {
+        // A child token: a vanished event receiver stops this run without touching the
+        // caller's token.
+        let cancel = cancel.child_token();
+        let watch = events.clone();
+        let rep = Reporter::new(events, cancel.clone());
+        let run = Run {
+            paths: Paths::new(&job),
+            job,
+            rep: rep.clone(),
+            cancel: cancel.clone(),
+        };
+        tokio::select! {
+            outcome = run.execute() => rep.send(Event::Finished { outcome }).await,
+            // Nobody listens any more: dropping the run kills its processes (the shell and
+            // git commands kill their process groups when dropped).
+            () = watch.closed() => cancel.cancel(),
+        }
+    }
+}
+
+/// One job being run.
+struct Run {
+    job: Job,
+    paths: Paths,
+    rep: Reporter,
+    cancel: CancellationToken,
+}
+
+/// The first main step that did not pass: its display name and message.
+type Failed = Option<(String, String)>;
+
+impl Run {
+    /// Runs every step and returns the run's outcome.
+    async fn execute(&self) -> Outcome {
+        self.rep.start(checkout::ORDER).await;
+        let code = checkout::get_code(&self.job, &self.paths.root, &self.rep, &self.cancel).await;
+        let code = match code {
+            Ok(code) => {
+                self.rep
+                    .send(Event::CheckedOut {
+                        commit: code.commit.clone(),
+                        message: code.message.clone(),
+                        yml: code.yml.as_ref().map(|(_, text)| text.clone()),
+                    })
+                    .await;
+                self.rep.finish(checkout::ORDER, &Ok(None)).await;
+                code
+            }
+            Err(failure) => {
+                self.rep
+                    .finish(checkout::ORDER, &Err(failure.clone()))
+                    .await;
+                return failure.outcome;
+            }
+        };
+        if self.cancel.is_cancelled() {
+            return Outcome::Aborted;
+        }
+
+        self.rep.start(setup::ORDER).await;
+        let setup = self.setup(&code).await;
+        let (plan, mut shell) = match setup {
+            Ok(ready) => {
+                self.rep.finish(setup::ORDER, &Ok(None)).await;
+                ready
+            }
+            Err(failure) => {
+                self.rep.finish(setup::ORDER, &Err(failure.clone())).await;
+                return failure.outcome;
+            }
+        };
+
+        let failed = self.main_steps(&plan, &mut shell).await;
+        shell.close().await;
+        if self.cancel.is_cancelled() {
+            return Outcome::Aborted;
+        }
+        if !plan.after_steps.is_empty() {
+            self.after_steps(&plan, &failed).await;
+            if self.cancel.is_cancelled() {
+                return Outcome::Aborted;
+            }
+        }
+        if failed.is_some() {
+            Outcome::Failed
+        } else {
+            Outcome::Passed
+        }
+    }
+
+    /// `setup environment`: plans the steps, lays out the work dir, starts the shell and
+    /// exports the pipeline environment into it.
+    async fn setup(&self, code: &CheckedOut) -> Result<(Plan, Shell), StepFailure> {
+        let order = setup::ORDER;
+        let plan = setup::plan(&self.job, code, &self.rep).await?;
+        self.rep.send(Event::StepsPlanned(plan.planned())).await;
+        setup::make_dirs(&plan.paths).await?;
+        self.rep
+            .log(order, setup::env_log(&plan.env).as_bytes())
+            .await;
+        let mut shell = self.spawn_shell(&plan)?;
+        export_env(
+            &mut shell,
+            &plan.env,
+            Some((order, &self.rep)),
+            &self.cancel,
+            plan.limits,
+        )
+        .await?;
+        Ok((plan, shell))
+    }
+
+    /// Starts a shell in the source dir (or the checkout's root when `source-dir` names a
+    /// missing directory: the first step then fails on its `cd` with a clear message).
+    fn spawn_shell(&self, plan: &Plan) -> Result<Shell, StepFailure> {
+        let dir = if plan.paths.source_dir.is_dir() {
+            &plan.paths.source_dir
+        } else {
+            &plan.paths.root
+        };
+        Shell::spawn(dir).map_err(|e| StepFailure::failed(format!("cannot start bash: {e}")))
+    }
+
+    /// `wercker-init`, the yml steps and `store`, stopping at the first that does not pass.
+    async fn main_steps(&self, plan: &Plan, shell: &mut Shell) -> Failed {
+        let rep = &self.rep;
+        let log = Some((INIT_ORDER, rep));
+        rep.start(INIT_ORDER).await;
+        let init = source_init(shell, &plan.paths, log, &self.cancel, plan.limits).await;
+        if let Some(failed) = self.finish(INIT_ORDER, "wercker-init", init).await {
+            return Some(failed);
+        }
+        for s in &plan.steps {
+            if self.cancel.is_cancelled() {
+                return None;
+            }
+            rep.start(s.order).await;
+            let result = run_step(shell, plan, s.order, &s.step, rep, &self.cancel).await;
+            if let Some(failed) = self.finish(s.order, s.step.display_name(), result).await {
+                return Some(failed);
+            }
+        }
+        if self.cancel.is_cancelled() {
+            return None;
+        }
+        rep.start(plan.store_order).await;
+        let stored = store::store(
+            &plan.paths,
+            &self.job.artifact_path,
+            plan.store_order,
+            rep,
+            &self.cancel,
+        )
+        .await;
+        self.finish(plan.store_order, "store", stored).await
+    }
+
+    /// Reports a step's end; returns its name and message when it did not pass.
+    async fn finish(&self, order: u32, name: &str, result: StepResult) -> Failed {
+        self.rep.finish(order, &result).await;
+        result.err().map(|f| (name.to_owned(), f.message))
+    }
+
+    /// The after-steps, in a fresh shell as Wercker ran them in a restarted container.
+    async fn after_steps(&self, plan: &Plan, failed: &Failed) {
+        let Some(first) = plan.after_steps.first() else {
+            return;
+        };
+        self.rep.start(first.order).await;
+        let mut shell = match self.final_shell(plan, failed, first.order).await {
+            Ok(shell) => shell,
+            Err(failure) => {
+                self.rep.finish(first.order, &Err(failure)).await;
+                return;
+            }
+        };
+        for (i, s) in plan.after_steps.iter().enumerate() {
+            if i > 0 {
+                if self.cancel.is_cancelled() {
+                    break;
+                }
+                self.rep.start(s.order).await;
+            }
+            let result =
+                run_step(&mut shell, plan, s.order, &s.step, &self.rep, &self.cancel).await;
+            if self
+                .finish(s.order, s.step.display_name(), result)
+                .await
+                .is_some()
+            {
+                break;
+            }
+        }
+        shell.close().await;
+    }
+
+    /// A new shell with the pipeline environment, the result variables and the wercker-init
+    /// functions; anything these print goes to the first after-step's log.
+    async fn final_shell(
+        &self,
+        plan: &Plan,
+        failed: &Failed,
+        order: u32,
+    ) -> Result<Shell, StepFailure> {
+        let mut shell = self.spawn_shell(plan)?;
+        let log = Some((order, &self.rep));
+        let failed = failed
+            .as_ref()
+            .map(|(name, message)| (name.as_str(), message.as_str()));
+        let mut env = plan.env.clone();
+        env.extend(result_env(failed));
+        export_env(&mut shell, &env, log, &self.cancel, plan.limits).await?;
+        source_init(&mut shell, &plan.paths, log, &self.cancel, plan.limits).await?;
+        Ok(shell)
+    }
+}

@@ -1,0 +1,341 @@
+//! Step 2, `setup environment`: read wercker.yml, plan the steps, lay out the run's
+//! directories and build the pipeline environment.
+
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use werk_yml::{Config, ParseError, Step};
+
+use super::checkout::{CheckedOut, remove_dir};
+use super::env::{EnvVar, pass_through, valid_name};
+use super::report::{Reporter, StepFailure};
+use crate::{Job, Limits, Phase, PlannedStep, RunKind};
+
+/// The order of the `setup environment` step.
+pub(crate) const ORDER: u32 = 2;
+/// The order of `wercker-init`.
+pub(crate) const INIT_ORDER: u32 = 3;
+/// The most minutes wercker.yml may set a timeout to.
+const MAX_TIMEOUT_MINUTES: u64 = 60;
+
+/// Where a run keeps its files, all under the job's work dir.
+#[derive(Debug, Clone)]
+pub(crate) struct Paths {
+    /// The work dir itself (`$WERCKER_PIPELINE_DIR`).
+    pub work_dir: PathBuf,
+    /// `source/`: the checkout (`$WERCKER_ROOT`).
+    pub root: PathBuf,
+    /// `$WERCKER_SOURCE_DIR`: the root, or its `source-dir` subdirectory.
+    pub source_dir: PathBuf,
+    /// `output/` (`$WERCKER_OUTPUT_DIR`).
+    pub output: PathBuf,
+    /// `report/` (`$WERCKER_REPORT_DIR`), one subdirectory per step.
+    pub report: PathBuf,
+    /// `steps/`, one subdirectory per step holding its `run.sh`.
+    pub steps: PathBuf,
+    /// The application's cache (`$WERCKER_CACHE_DIR`).
+    pub cache: PathBuf,
+}
+
+impl Paths {
+    /// The layout for `job`, before wercker.yml names a `source-dir`.
+    pub fn new(job: &Job) -> Self {
+        let work_dir = job.work_dir.clone();
+        let root = work_dir.join("source");
+        Paths {
+            source_dir: root.clone(),
+            root,
+            output: work_dir.join("output"),
+            report: work_dir.join("report"),
+            steps: work_dir.join("steps"),
+            cache: job.cache_dir.clone(),
+            work_dir,
+        }
+    }
+}
+
+/// A yml step with its place in the run.
+#[derive(Debug, Clone)]
+pub(crate) struct OrderedStep {
+    /// The step's order.
+    pub order: u32,
+    /// The step as written.
+    pub step: Step,
+}
+
+/// Everything the later steps need, decided by `setup environment`.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    /// The main yml steps.
+    pub steps: Vec<OrderedStep>,
+    /// The order of `store`.
+    pub store_order: u32,
+    /// The after-steps.
+    pub after_steps: Vec<OrderedStep>,
+    /// The pipeline environment, in export order.
+    pub env: Vec<EnvVar>,
+    /// Timeouts for each step.
+    pub limits: Limits,
+    /// The run's directories.
+    pub paths: Paths,
+}
+
+impl Plan {
+    /// The full step list as the engine sees it.
+    pub fn planned(&self) -> Vec<PlannedStep> {
+        let mut list = vec![
+            planned(super::checkout::ORDER, "get code", Phase::Builtin),
+            planned(ORDER, "setup environment", Phase::Builtin),
+            planned(INIT_ORDER, "wercker-init", Phase::Main),
+        ];
+        for s in &self.steps {
+            list.push(planned_step(s, Phase::Main));
+        }
+        list.push(planned(self.store_order, "store", Phase::Main));
+        for s in &self.after_steps {
+            list.push(planned_step(s, Phase::Final));
+        }
+        list
+    }
+}
+
+fn planned(order: u32, name: &str, phase: Phase) -> PlannedStep {
+    PlannedStep {
+        order,
+        name: name.to_owned(),
+        phase,
+    }
+}
+
+fn planned_step(s: &OrderedStep, phase: Phase) -> PlannedStep {
+    planned(s.order, s.step.display_name(), phase)
+}
+
+/// Reads the wercker.yml and decides the plan; errors are logged to the step as well.
+pub(crate) async fn plan(
+    job: &Job,
+    code: &CheckedOut,
+    rep: &Reporter,
+) -> Result<Plan, StepFailure> {
+    let Some((file, text)) = &code.yml else {
+        let message = "no wercker.yml was found in the source (looked for ewok.yml, wercker.yml and .wercker.yml)";
+        rep.line(ORDER, message).await;
+        return Err(StepFailure::failed(message));
+    };
+    let config = match parse(file, text) {
+        Ok(config) => config,
+        Err(err) => {
+            rep.line(ORDER, &describe_parse_error(&err)).await;
+            return Err(StepFailure::failed(err.to_string()));
+        }
+    };
+    let Some(pipeline) = config.pipeline(&job.pipeline) else {
+        let names: Vec<&str> = config.pipelines.iter().map(|p| p.name.as_str()).collect();
+        let message = format!(
+            "no pipeline named {} in {file} (it has: {})",
+            job.pipeline,
+            names.join(", ")
+        );
+        rep.line(ORDER, &message).await;
+        return Err(StepFailure::failed(message));
+    };
+
+    let target = job
+        .env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "WERCKER_DEPLOYTARGET_NAME")
+        .map(|(_, v)| v.as_str());
+    let main_steps = target
+        .and_then(|t| pipeline.deploy_targets.iter().find(|(name, _)| name == t))
+        .map_or(&pipeline.steps, |(_, steps)| steps);
+
+    let steps = number(main_steps, INIT_ORDER + 1);
+    let store_order = INIT_ORDER + 1 + count(steps.len());
+    let after_steps = number(&pipeline.after_steps, store_order + 1);
+
+    let mut paths = Paths::new(job);
+    if let Some(sub) = config.source_dir.as_deref() {
+        let sub = sub.trim_start_matches('/');
+        if !sub.is_empty() {
+            paths.source_dir = paths.root.join(sub);
+        }
+    }
+    let env = pipeline_env(job, code, &paths)?;
+    Ok(Plan {
+        steps,
+        store_order,
+        after_steps,
+        env,
+        limits: limits(&config, job.limits),
+        paths,
+    })
+}
+
+/// Gives `steps` consecutive orders from `first` on.
+fn number(steps: &[Step], first: u32) -> Vec<OrderedStep> {
+    (first..)
+        .zip(steps)
+        .map(|(order, step)| OrderedStep {
+            order,
+            step: step.clone(),
+        })
+        .collect()
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Parses, turning a parser panic into an error rather than losing the run.
+fn parse(file: &str, text: &str) -> Result<Config, ParseError> {
+    std::panic::catch_unwind(AssertUnwindSafe(|| werk_yml::parse(file, text))).unwrap_or_else(
+        |_| {
+            Err(ParseError {
+                file: file.to_owned(),
+                line: 1,
+                column: 1,
+                message: "internal error in the wercker.yml parser".to_owned(),
+                source_line: text.lines().next().unwrap_or_default().to_owned(),
+            })
+        },
+    )
+}
+
+/// `file:line:column: message`, the offending line, and a caret under the column.
+pub(crate) fn describe_parse_error(err: &ParseError) -> String {
+    let mut caret: String = err
+        .source_line
+        .chars()
+        .chain(std::iter::repeat(' '))
+        .take(err.column.saturating_sub(1))
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    caret.push('^');
+    format!("{err}\n{}\n{caret}", err.source_line)
+}
+
+/// The yml's timeouts (in minutes, capped) over the job's defaults.
+fn limits(config: &Config, defaults: Limits) -> Limits {
+    let minutes = |m: Option<u64>, default: Duration| match m {
+        Some(m) if m > 0 => Duration::from_secs(m.min(MAX_TIMEOUT_MINUTES) * 60),
+        _ => default,
+    };
+    Limits {
+        command_timeout: minutes(config.command_timeout, defaults.command_timeout),
+        no_response_timeout: minutes(config.no_response_timeout, defaults.no_response_timeout),
+    }
+}
+
+/// The pipeline environment: werk's variables, then the job's (so that a trigger's
+/// variables override werk's), then the pass-through variables of this process.
+fn pipeline_env(job: &Job, code: &CheckedOut, paths: &Paths) -> Result<Vec<EnvVar>, StepFailure> {
+    let mut env = vec![
+        EnvVar::new("WERCKER", "true"),
+        EnvVar::new("WERCKER_ROOT", path_str(&paths.root)?),
+        EnvVar::new("WERCKER_SOURCE_DIR", path_str(&paths.source_dir)?),
+        EnvVar::new("WERCKER_CACHE_DIR", path_str(&paths.cache)?),
+        EnvVar::new("WERCKER_OUTPUT_DIR", path_str(&paths.output)?),
+        EnvVar::new("WERCKER_PIPELINE_DIR", path_str(&paths.work_dir)?),
+        EnvVar::new("WERCKER_REPORT_DIR", path_str(&paths.report)?),
+        EnvVar::new("WERCKER_GIT_BRANCH", code.branch.clone()),
+        EnvVar::new("WERCKER_GIT_COMMIT", code.commit.clone()),
+        EnvVar::new("TERM", "xterm-256color"),
+    ];
+    match job.kind {
+        RunKind::Build => {
+            env.push(EnvVar::new("BUILD", "true"));
+            env.push(EnvVar::new("CI", "true"));
+        }
+        RunKind::Deploy => env.push(EnvVar::new("DEPLOY", "true")),
+    }
+    env.extend(
+        job.env
+            .iter()
+            .map(|(k, v)| EnvVar::new(k.clone(), v.clone())),
+    );
+    env.extend(pass_through(std::env::vars_os().filter_map(|(k, v)| {
+        Some((k.into_string().ok()?, v.into_string().ok()?))
+    })));
+    Ok(env)
+}
+
+/// Creates the run's directories: an empty output dir, the report and steps dirs, and the
+/// cache if it is new.
+pub(crate) async fn make_dirs(paths: &Paths) -> Result<(), StepFailure> {
+    remove_dir(&paths.output).await?;
+    for dir in [&paths.output, &paths.report, &paths.steps, &paths.cache] {
+        create_dir(dir).await?;
+    }
+    Ok(())
+}
+
+/// `mkdir -p`, with a message naming the directory.
+pub(crate) async fn create_dir(dir: &Path) -> Result<(), StepFailure> {
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| StepFailure::failed(format!("cannot create {}: {e}", dir.display())))
+}
+
+/// A path as the string the shell sees; werk cannot export a path that is not UTF-8.
+pub(crate) fn path_str(path: &Path) -> Result<String, StepFailure> {
+    path.to_str()
+        .map(str::to_owned)
+        .ok_or_else(|| StepFailure::failed(format!("path is not valid UTF-8: {}", path.display())))
+}
+
+/// The log lines announcing each exported variable, hiding protected values.
+pub(crate) fn env_log(env: &[EnvVar]) -> String {
+    let mut log = String::new();
+    for var in env {
+        if !valid_name(&var.key) {
+            log.push_str(&format!(
+                "skipping {}: not a valid variable name\n",
+                var.key
+            ));
+        } else if var.hidden {
+            log.push_str(&format!("{}=(hidden)\n", var.key));
+        } else {
+            log.push_str(&format!("{}={}\n", var.key, var.value));
+        }
+    }
+    log
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_under_column() {
+        let err = ParseError {
+            file: "wercker.yml".into(),
+            line: 3,
+            column: 4,
+            message: "bad".into(),
+            source_line: "\tab: c".into(),
+        };
+        assert_eq!(
+            describe_parse_error(&err),
+            "wercker.yml:3:4: bad\n\tab: c\n\t  ^"
+        );
+    }
+
+    #[test]
+    fn env_log_hides_protected_values() {
+        let env = vec![
+            EnvVar::new("A", "1"),
+            EnvVar {
+                key: "S".into(),
+                value: "secret".into(),
+                hidden: true,
+            },
+            EnvVar::new("B-C", "x"),
+        ];
+        assert_eq!(
+            env_log(&env),
+            "A=1\nS=(hidden)\nskipping B-C: not a valid variable name\n"
+        );
+    }
+}
