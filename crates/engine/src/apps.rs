@@ -2,8 +2,8 @@
 
 use werk_store::{ApplicationRow, NewApplication, NewItem, NewWorkflow, UserRow};
 
-use crate::definitions::{chain_from, Definitions};
-use crate::{repo, Engine, EngineError, EngineResult};
+use crate::definitions::{Definitions, chain_from};
+use crate::{Engine, EngineError, EngineResult, repo};
 
 /// A request to create an application.
 #[derive(Debug, Clone)]
@@ -43,13 +43,20 @@ impl Engine {
                 request.privacy
             )));
         }
-        if self.store.application_by_owner_name(&owner.username, &request.name).await?.is_some() {
+        if self
+            .store
+            .application_by_owner_name(&owner.username, &request.name)
+            .await?
+            .is_some()
+        {
             return Err(EngineError::Conflict(format!(
                 "application {}/{} already exists",
                 owner.username, request.name
             )));
         }
-        let definitions = self.read_definitions(&request.git_url, &request.branch).await?;
+        let definitions = self
+            .read_definitions(&request.git_url, &request.branch)
+            .await?;
         let app = self
             .store
             .create_application(
@@ -65,14 +72,20 @@ impl Engine {
                 &definitions.yml_hash,
             )
             .await?;
-        self.replace_placeholder_workflows(&app, &owner.id, &definitions).await?;
+        self.replace_placeholder_workflows(&app, &owner.id, &definitions)
+            .await?;
         Ok(app)
     }
 
     /// Refreshes an application's pipelines and workflows from a wercker.yml a checkout
     /// found, when it differs from the last one read. An invalid file changes nothing: the
     /// run that found it fails in `setup environment` and says why.
-    pub(crate) async fn refresh_definitions(&self, app: &ApplicationRow, user_id: &str, text: &str) -> EngineResult<()> {
+    pub(crate) async fn refresh_definitions(
+        &self,
+        app: &ApplicationRow,
+        user_id: &str,
+        text: &str,
+    ) -> EngineResult<()> {
         if crate::definitions::yml_hash(text) == app.yml_hash {
             return Ok(());
         }
@@ -81,9 +94,15 @@ impl Engine {
         };
         let definitions = Definitions::from_config(&config, text);
         self.store
-            .sync_pipelines(&app.id, &definitions.pipelines, &definitions.workflows_json(), &definitions.yml_hash)
+            .sync_pipelines(
+                &app.id,
+                &definitions.pipelines,
+                &definitions.workflows_json(),
+                &definitions.yml_hash,
+            )
             .await?;
-        self.replace_placeholder_workflows(app, user_id, &definitions).await
+        self.replace_placeholder_workflows(app, user_id, &definitions)
+            .await
     }
 
     async fn read_definitions(&self, git_url: &str, branch: &str) -> EngineResult<Definitions> {
@@ -111,7 +130,10 @@ impl Engine {
         user_id: &str,
         definitions: &Definitions,
     ) -> EngineResult<()> {
-        let pipelines = self.store.pipelines_of_application(&app.id, 1000, 0).await?;
+        let pipelines = self
+            .store
+            .pipelines_of_application(&app.id, 1000, 0)
+            .await?;
         let mut placeholders = Vec::new();
         for workflow in &definitions.workflows {
             let Some(root) = workflow.nodes.iter().find(|n| n.requires.is_empty()) else {
@@ -121,11 +143,14 @@ impl Engine {
             let items: Option<Vec<NewItem>> = chain
                 .iter()
                 .map(|(node, parent)| {
-                    pipelines.iter().find(|p| p.name == node.name).map(|p| NewItem {
-                        target_name: node.name.clone(),
-                        pipeline_id: p.id.clone(),
-                        parent: *parent,
-                    })
+                    pipelines
+                        .iter()
+                        .find(|p| p.name == node.name)
+                        .map(|p| NewItem {
+                            target_name: node.name.clone(),
+                            pipeline_id: p.id.clone(),
+                            parent: *parent,
+                        })
                 })
                 .collect();
             let Some(items) = items else { continue };
@@ -141,14 +166,19 @@ impl Engine {
                 items,
             });
         }
-        Ok(self.store.replace_pending_workflows(&app.id, &placeholders).await?)
+        Ok(self
+            .store
+            .replace_pending_workflows(&app.id, &placeholders)
+            .await?)
     }
 }
 
 fn validate_name(name: &str) -> EngineResult<()> {
     let ok = !name.is_empty()
         && name.len() <= 100
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         && !name.starts_with('.');
     if ok {
         Ok(())

@@ -15,7 +15,9 @@ impl Engine {
             return Ok(Vec::new());
         };
         let app = self.store.application_by_id(&parent.application_id).await?;
-        let definitions = app.map(|a| parse_workflows_json(&a.workflows)).unwrap_or_default();
+        let definitions = app
+            .map(|a| parse_workflows_json(&a.workflows))
+            .unwrap_or_default();
         let mut queued = Vec::new();
         for child in items.iter().filter(|i| {
             i.parent_item_id.as_deref() == Some(parent_item.id.as_str()) && i.run_id.is_none()
@@ -29,7 +31,9 @@ impl Engine {
                 .unwrap_or_default();
             let all_passed = requires.iter().all(|name| {
                 *name == &parent_item.target_name
-                    || items.iter().any(|i| &i.target_name == *name && i.result == "passed")
+                    || items
+                        .iter()
+                        .any(|i| &i.target_name == *name && i.result == "passed")
                     || !items.iter().any(|i| &i.target_name == *name)
             });
             if !all_passed {
@@ -49,7 +53,10 @@ impl Engine {
                 ),
                 env_vars: "[]".into(),
             };
-            let row = self.store.insert_run(&run, RunPlacement::Item(child.id.clone())).await?;
+            let row = self
+                .store
+                .insert_run(&run, RunPlacement::Item(child.id.clone()))
+                .await?;
             tracing::info!(run_id = %row.id, source_run_id = %parent.id, "chained run queued");
             queued.push(row);
         }

@@ -68,7 +68,13 @@ impl Definitions {
             .filter(|n| !n.requires.is_empty())
             .map(|n| n.name.as_str())
             .collect();
-        let kind = |name: &str| if chained.contains(&name) { "pipeline" } else { "git" };
+        let kind = |name: &str| {
+            if chained.contains(&name) {
+                "pipeline"
+            } else {
+                "git"
+            }
+        };
         let mut pipelines: Vec<PipelineSpec> = config
             .pipelines
             .iter()
@@ -87,7 +93,11 @@ impl Definitions {
                 });
             }
         }
-        Definitions { pipelines, workflows, yml_hash: yml_hash(text) }
+        Definitions {
+            pipelines,
+            workflows,
+            yml_hash: yml_hash(text),
+        }
     }
 
     /// What an application without a wercker.yml has: a `build` pipeline in one workflow.
@@ -126,7 +136,10 @@ pub fn chain_from<'a>(
     workflows: &'a [WorkflowDefinition],
     name: &str,
 ) -> (String, Vec<(&'a Node, Option<usize>)>) {
-    let Some(workflow) = workflows.iter().find(|w| w.nodes.iter().any(|n| n.name == name)) else {
+    let Some(workflow) = workflows
+        .iter()
+        .find(|w| w.nodes.iter().any(|n| n.name == name))
+    else {
         return (name.to_string(), Vec::new());
     };
     let mut chain: Vec<(&Node, Option<usize>)> = Vec::new();
@@ -149,7 +162,11 @@ pub fn chain_from<'a>(
 fn default_workflow() -> WorkflowDefinition {
     WorkflowDefinition {
         name: "build".into(),
-        nodes: vec![Node { name: "build".into(), pipeline: "build".into(), requires: vec![] }],
+        nodes: vec![Node {
+            name: "build".into(),
+            pipeline: "build".into(),
+            requires: vec![],
+        }],
     }
 }
 
@@ -158,9 +175,11 @@ fn default_workflow() -> WorkflowDefinition {
 fn order_parents_first(mut pending: Vec<Node>) -> Vec<Node> {
     let mut ordered: Vec<Node> = Vec::with_capacity(pending.len());
     while !pending.is_empty() {
-        let ready = pending
-            .iter()
-            .position(|n| n.requires.iter().all(|r| ordered.iter().any(|o| &o.name == r)));
+        let ready = pending.iter().position(|n| {
+            n.requires
+                .iter()
+                .all(|r| ordered.iter().any(|o| &o.name == r))
+        });
         match ready {
             Some(i) => ordered.push(pending.remove(i)),
             None => {
@@ -187,7 +206,12 @@ mod tests {
     fn chain_starts_at_the_triggered_node_and_keeps_its_descendants() {
         let workflows = vec![WorkflowDefinition {
             name: "main".into(),
-            nodes: vec![node("build", &[]), node("test", &["build"]), node("deploy", &["test"]), node("other", &[])],
+            nodes: vec![
+                node("build", &[]),
+                node("test", &["build"]),
+                node("deploy", &["test"]),
+                node("other", &[]),
+            ],
         }];
         let (name, chain) = chain_from(&workflows, "test");
         assert_eq!(name, "main");

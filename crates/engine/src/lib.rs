@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{watch, Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, watch};
 use tokio_util::sync::CancellationToken;
 use werk_executor::LocalExecutor;
 use werk_store::Store;
@@ -134,7 +134,8 @@ impl Engine {
         }
         // Steps run in process groups of their own, so they would outlive the server: kill
         // them, let each run task record the failure, and wait for the tasks to end.
-        self.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         for token in self.active.lock().expect("active runs lock").values() {
             token.cancel();
         }

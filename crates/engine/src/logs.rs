@@ -11,7 +11,10 @@ use tokio::io::AsyncWriteExt;
 
 /// The log file of a step.
 pub fn log_path(data_dir: &Path, run_id: &str, step_id: &str) -> PathBuf {
-    data_dir.join("logs").join(run_id).join(format!("{step_id}.log"))
+    data_dir
+        .join("logs")
+        .join(run_id)
+        .join(format!("{step_id}.log"))
 }
 
 /// The open log files of one run, by step order.

@@ -22,18 +22,31 @@ pub fn mirror_dir(data_dir: &Path, git_url: &str) -> PathBuf {
 /// Brings the mirror of `git_url` up to date, cloning it first if needed.
 pub async fn update_mirror(mirror: &Path, git_url: &str) -> EngineResult<()> {
     if mirror.join("HEAD").exists() {
-        git(&["--git-dir", &mirror.to_string_lossy(), "fetch", "--prune", "--quiet", "origin"])
-            .await
-            .map(drop)
+        git(&[
+            "--git-dir",
+            &mirror.to_string_lossy(),
+            "fetch",
+            "--prune",
+            "--quiet",
+            "origin",
+        ])
+        .await
+        .map(drop)
     } else {
         if let Some(parent) = mirror.parent() {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(|e| EngineError::Internal(format!("cannot create {}: {e}", parent.display())))?;
+            tokio::fs::create_dir_all(parent).await.map_err(|e| {
+                EngineError::Internal(format!("cannot create {}: {e}", parent.display()))
+            })?;
         }
-        git(&["clone", "--mirror", "--quiet", git_url, &mirror.to_string_lossy()])
-            .await
-            .map(drop)
+        git(&[
+            "clone",
+            "--mirror",
+            "--quiet",
+            git_url,
+            &mirror.to_string_lossy(),
+        ])
+        .await
+        .map(drop)
     }
 }
 
@@ -45,7 +58,17 @@ pub async fn update_mirror(mirror: &Path, git_url: &str) -> EngineResult<()> {
 pub async fn read_yml(mirror: &Path, branch: &str) -> EngineResult<Option<(String, String)>> {
     let dir = mirror.to_string_lossy();
     let reference = format!("refs/heads/{branch}");
-    if git(&["--git-dir", &dir, "rev-parse", "--verify", "--quiet", &reference]).await.is_err() {
+    if git(&[
+        "--git-dir",
+        &dir,
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        &reference,
+    ])
+    .await
+    .is_err()
+    {
         return Err(EngineError::Unprocessable(format!(
             "branch {branch:?} not found in the repository"
         )));
@@ -56,6 +79,22 @@ pub async fn read_yml(mirror: &Path, branch: &str) -> EngineResult<Option<(Strin
         }
     }
     Ok(None)
+}
+
+/// The host of a clone URL (`github.com` for `git@github.com:o/r.git` or an https URL);
+/// empty for a local path.
+pub fn git_domain(url: &str) -> String {
+    let rest = url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .or_else(|| url.split_once('@').map(|(_, r)| r));
+    match rest {
+        Some(rest) => {
+            let host = rest.split(['/', ':']).next().unwrap_or("");
+            host.rsplit('@').next().unwrap_or("").to_string()
+        }
+        None => String::new(),
+    }
 }
 
 async fn git(args: &[&str]) -> EngineResult<String> {
@@ -70,8 +109,22 @@ async fn git(args: &[&str]) -> EngineResult<String> {
     } else {
         Err(EngineError::Unprocessable(format!(
             "git {} failed: {}",
-            args.iter().find(|a| !a.starts_with('-') && !a.contains('/')).unwrap_or(&""),
+            args.iter()
+                .find(|a| !a.starts_with('-') && !a.contains('/'))
+                .unwrap_or(&""),
             String::from_utf8_lossy(&output.stderr).trim()
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::git_domain;
+
+    #[test]
+    fn git_domain_of_common_urls() {
+        assert_eq!(git_domain("https://github.com/o/r.git"), "github.com");
+        assert_eq!(git_domain("git@bitbucket.org:o/r.git"), "bitbucket.org");
+        assert_eq!(git_domain("/srv/repos/site"), "");
     }
 }

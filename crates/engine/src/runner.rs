@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -12,9 +12,9 @@ use werk_executor::{Event, Executor, Job, Limits, Outcome, Phase, RunKind, Sourc
 use werk_store::{ApplicationRow, RunRow, RunStepRow};
 
 use crate::logs::RunLogs;
-use crate::state::{transition, Target};
+use crate::state::{Target, transition};
 use crate::trigger::EnvVar;
-use crate::{repo, Engine, EngineError, EngineResult, ABORT_CONFIRM_TIMEOUT};
+use crate::{ABORT_CONFIRM_TIMEOUT, Engine, EngineError, EngineResult, repo};
 
 /// Events buffered between an executor and its run task; the bound is what keeps a fast
 /// producer of logs from growing memory.
@@ -37,14 +37,21 @@ impl Engine {
             };
             self.notify_change();
             let token = CancellationToken::new();
-            self.active.lock().expect("active runs lock").insert(run.id.clone(), token.clone());
+            self.active
+                .lock()
+                .expect("active runs lock")
+                .insert(run.id.clone(), token.clone());
             let engine = Arc::clone(self);
             tokio::spawn(async move {
                 let run_id = run.id.clone();
                 if let Err(err) = engine.execute(run, token).await {
                     tracing::error!(run_id = %run_id, error = %err, "run task failed");
                 }
-                engine.active.lock().expect("active runs lock").remove(&run_id);
+                engine
+                    .active
+                    .lock()
+                    .expect("active runs lock")
+                    .remove(&run_id);
                 drop(permit);
                 engine.wake.notify_one();
                 engine.notify_change();
@@ -58,12 +65,23 @@ impl Engine {
         for run in self.store.runs_with_status("running", i64::MAX).await? {
             let steps = self.store.steps_of_run(&run.id).await?;
             let line = "\nwerk stopped while this step was running, so the run failed; trigger it again to retry\n";
-            if let Some(step) = steps.iter().rev().find(|s| s.status == "running").or(steps.first()) {
+            if let Some(step) = steps
+                .iter()
+                .rev()
+                .find(|s| s.status == "running")
+                .or(steps.first())
+            {
                 let mut logs = RunLogs::new(self.data_dir(), &run.id);
                 logs.set_step_id(step.ord, step.id.clone());
                 let _ = logs.append(step.ord, line.as_bytes()).await;
                 self.store
-                    .set_step_state(&run.id, step.ord, "finished", "failed", Some("werk stopped during this step"))
+                    .set_step_state(
+                        &run.id,
+                        step.ord,
+                        "finished",
+                        "failed",
+                        Some("werk stopped during this step"),
+                    )
                     .await?;
             }
             transition(&self.store, &run, Target::Finished("failed")).await?;
@@ -82,12 +100,19 @@ impl Engine {
         let not_found = || EngineError::NotFound(format!("no run with id {run_id:?}"));
         let run = self.store.run_by_id(run_id).await?.ok_or_else(not_found)?;
         if run.status == "notstarted" {
-            if let Some(aborted) = transition(&self.store, &run, Target::Finished("aborted")).await? {
+            if let Some(aborted) =
+                transition(&self.store, &run, Target::Finished("aborted")).await?
+            {
                 self.notify_change();
                 return Ok(aborted);
             }
         }
-        let token = self.active.lock().expect("active runs lock").get(run_id).cloned();
+        let token = self
+            .active
+            .lock()
+            .expect("active runs lock")
+            .get(run_id)
+            .cloned();
         match token {
             Some(token) => {
                 let mut changes = self.subscribe();
@@ -119,7 +144,9 @@ impl Engine {
 
     /// Where the artifact of a run is kept.
     pub fn artifact_path(&self, run_id: &str) -> PathBuf {
-        self.data_dir().join("artifacts").join(format!("{run_id}.tar"))
+        self.data_dir()
+            .join("artifacts")
+            .join(format!("{run_id}.tar"))
     }
 
     /// Runs one claimed run to its end.
@@ -128,7 +155,9 @@ impl Engine {
             .store
             .application_by_id(&run.application_id)
             .await?
-            .ok_or_else(|| EngineError::Internal(format!("application of run {} is gone", run.id)))?;
+            .ok_or_else(|| {
+                EngineError::Internal(format!("application of run {} is gone", run.id))
+            })?;
         self.store
             .insert_steps(
                 &run.id,
@@ -147,16 +176,24 @@ impl Engine {
         let (events_tx, mut events) = mpsc::channel(EVENT_BUFFER);
         let executor = Arc::clone(&self.executor);
         let executor_cancel = cancel.clone();
-        let handle = tokio::spawn(async move { executor.run(job, events_tx, executor_cancel).await });
+        let handle =
+            tokio::spawn(async move { executor.run(job, events_tx, executor_cancel).await });
 
         let mut outcome = None;
         let mut current_ord = 1;
         while let Some(event) = events.recv().await {
             match event {
-                Event::CheckedOut { commit, message, yml } => {
-                    self.store.set_run_checkout(&run.id, &commit, message.trim_end()).await?;
+                Event::CheckedOut {
+                    commit,
+                    message,
+                    yml,
+                } => {
+                    self.store
+                        .set_run_checkout(&run.id, &commit, message.trim_end())
+                        .await?;
                     if let (Some(text), None) = (yml, &run.source_run_id) {
-                        if let Err(err) = self.refresh_definitions(&app, &run.user_id, &text).await {
+                        if let Err(err) = self.refresh_definitions(&app, &run.user_id, &text).await
+                        {
                             tracing::warn!(run_id = %run.id, error = %err, "cannot refresh pipelines");
                         }
                     }
@@ -164,17 +201,26 @@ impl Engine {
                 Event::StepsPlanned(planned) => {
                     let rows: Vec<(i64, String, String)> = planned
                         .iter()
-                        .map(|s| (s.order as i64, s.name.clone(), phase_name(s.phase).to_string()))
+                        .map(|s| {
+                            (
+                                s.order as i64,
+                                s.name.clone(),
+                                phase_name(s.phase).to_string(),
+                            )
+                        })
                         .collect();
                     self.store.insert_steps(&run.id, &rows).await?;
                     steps = StepIndex::load(self, &run.id).await?;
                     steps.share_ids(&mut logs);
                     let total = planned.iter().filter(|s| s.phase != Phase::Final).count() as i64;
-                    self.progress(&run.id, current_ord, &steps, Some(total)).await?;
+                    self.progress(&run.id, current_ord, &steps, Some(total))
+                        .await?;
                 }
                 Event::StepStarted { order } => {
                     let ord = order as i64;
-                    self.store.set_step_state(&run.id, ord, "running", "unknown", None).await?;
+                    self.store
+                        .set_step_state(&run.id, ord, "running", "unknown", None)
+                        .await?;
                     if steps.phase(ord) != Some("final") {
                         current_ord = ord;
                         self.progress(&run.id, ord, &steps, None).await?;
@@ -185,10 +231,20 @@ impl Engine {
                         tracing::error!(run_id = %run.id, error = %err, "cannot write a step log");
                     }
                 }
-                Event::StepFinished { order, outcome, message } => {
+                Event::StepFinished {
+                    order,
+                    outcome,
+                    message,
+                } => {
                     let result = self.result_name(outcome);
                     self.store
-                        .set_step_state(&run.id, order as i64, "finished", result, message.as_deref())
+                        .set_step_state(
+                            &run.id,
+                            order as i64,
+                            "finished",
+                            result,
+                            message.as_deref(),
+                        )
                         .await?;
                     logs.close(order as i64);
                 }
@@ -234,7 +290,13 @@ impl Engine {
         }
     }
 
-    async fn progress(&self, run_id: &str, ord: i64, steps: &StepIndex, total: Option<i64>) -> EngineResult<()> {
+    async fn progress(
+        &self,
+        run_id: &str,
+        ord: i64,
+        steps: &StepIndex,
+        total: Option<i64>,
+    ) -> EngineResult<()> {
         let Some(run) = self.store.run_by_id(run_id).await? else {
             return Ok(());
         };
@@ -249,8 +311,18 @@ impl Engine {
 
     /// The job for a run: its source, its variables, and where its files go.
     async fn job_for(&self, run: &RunRow, app: &ApplicationRow) -> EngineResult<Job> {
-        let owner = self.store.user_by_id(&app.owner_id).await?.map(|u| u.username).unwrap_or_default();
-        let starter = self.store.user_by_id(&run.user_id).await?.map(|u| u.name).unwrap_or_default();
+        let owner = self
+            .store
+            .user_by_id(&app.owner_id)
+            .await?
+            .map(|u| u.username)
+            .unwrap_or_default();
+        let starter = self
+            .store
+            .user_by_id(&run.user_id)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default();
         let pipeline = self
             .store
             .pipeline_by_id(&run.pipeline_id)
@@ -283,11 +355,14 @@ impl Engine {
             ("WERCKER_RUN_URL".into(), run_url.clone()),
             (format!("WERCKER_{legacy}_ID"), run.id.clone()),
             (format!("WERCKER_{legacy}_URL"), run_url),
-            ("WERCKER_GIT_DOMAIN".into(), git_domain(&app.git_url)),
+            ("WERCKER_GIT_DOMAIN".into(), repo::git_domain(&app.git_url)),
             ("WERCKER_GIT_OWNER".into(), owner),
             ("WERCKER_GIT_REPOSITORY".into(), app.name.clone()),
             ("WERCKER_STARTED_BY".into(), starter),
-            ("WERCKER_MAIN_PIPELINE_STARTED".into(), unix_seconds(&run.created_at)),
+            (
+                "WERCKER_MAIN_PIPELINE_STARTED".into(),
+                unix_seconds(&run.created_at),
+            ),
         ];
         if deploy {
             env.push(("WERCKER_DEPLOYTARGET_NAME".into(), pipeline.name.clone()));
@@ -298,7 +373,11 @@ impl Engine {
             run_id: run.id.clone(),
             pipeline: pipeline.pipeline_name.clone(),
             source,
-            kind: if deploy { RunKind::Deploy } else { RunKind::Build },
+            kind: if deploy {
+                RunKind::Deploy
+            } else {
+                RunKind::Build
+            },
             env,
             work_dir: self.data_dir().join("builds").join(&run.id),
             cache_dir: self.data_dir().join("cache").join(&app.id),
@@ -340,19 +419,6 @@ fn phase_name(phase: Phase) -> &'static str {
     }
 }
 
-/// The host of a clone URL (`github.com` for `git@github.com:o/r.git` or an https URL);
-/// empty for a local path.
-fn git_domain(url: &str) -> String {
-    let rest = url.split_once("://").map(|(_, r)| r).or_else(|| url.split_once('@').map(|(_, r)| r));
-    match rest {
-        Some(rest) => {
-            let host = rest.split(['/', ':']).next().unwrap_or("");
-            host.rsplit('@').next().unwrap_or("").to_string()
-        }
-        None => String::new(),
-    }
-}
-
 /// Seconds since the epoch of a timestamp written by the store; empty if unreadable.
 fn unix_seconds(iso: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(iso)
@@ -363,13 +429,6 @@ fn unix_seconds(iso: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn git_domain_of_common_urls() {
-        assert_eq!(git_domain("https://github.com/o/r.git"), "github.com");
-        assert_eq!(git_domain("git@bitbucket.org:o/r.git"), "bitbucket.org");
-        assert_eq!(git_domain("/srv/repos/site"), "");
-    }
 
     #[test]
     fn unix_seconds_of_store_timestamps() {

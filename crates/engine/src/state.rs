@@ -32,7 +32,11 @@ pub enum Target {
 /// state the transition starts from (someone else moved it first).
 ///
 /// This is the only function that changes a run's status.
-pub async fn transition(store: &Store, run: &RunRow, target: Target) -> EngineResult<Option<RunRow>> {
+pub async fn transition(
+    store: &Store,
+    run: &RunRow,
+    target: Target,
+) -> EngineResult<Option<RunRow>> {
     let (expected, state): (&[&str], RunState) = match target {
         Target::Running => (
             &["notstarted"],
@@ -45,7 +49,11 @@ pub async fn transition(store: &Store, run: &RunRow, target: Target) -> EngineRe
                 step_name: Some("get code".into()),
             },
         ),
-        Target::Progress { current_step, step_name, total_steps } => {
+        Target::Progress {
+            current_step,
+            step_name,
+            total_steps,
+        } => {
             let total_steps = total_steps.or(run.total_steps);
             (
                 &["running"],
@@ -65,7 +73,11 @@ pub async fn transition(store: &Store, run: &RunRow, target: Target) -> EngineRe
                 status: "finished".into(),
                 result: result.into(),
                 // A passed run is complete; otherwise progress stays where the run stopped.
-                progress: if result == "passed" { 100 } else { run.progress },
+                progress: if result == "passed" {
+                    100
+                } else {
+                    run.progress
+                },
                 current_step: run.current_step,
                 total_steps: run.total_steps,
                 step_name: run.step_name.clone(),

@@ -65,11 +65,9 @@ impl Engine {
         let source = match &request.source_run_id {
             None => None,
             Some(id) => {
-                let run = self
-                    .store
-                    .run_by_id(id)
-                    .await?
-                    .ok_or_else(|| EngineError::NotFound(format!("no run with id {id:?} (sourceRunId)")))?;
+                let run = self.store.run_by_id(id).await?.ok_or_else(|| {
+                    EngineError::NotFound(format!("no run with id {id:?} (sourceRunId)"))
+                })?;
                 if run.application_id != app.id {
                     return Err(EngineError::Invalid(format!(
                         "sourceRunId {id:?} is a run of another application"
@@ -100,7 +98,10 @@ impl Engine {
 
         let workflows = parse_workflows_json(&app.workflows);
         let (definition, chain) = chain_from(&workflows, &pipeline.name);
-        let pipelines = self.store.pipelines_of_application(&app.id, 1000, 0).await?;
+        let pipelines = self
+            .store
+            .pipelines_of_application(&app.id, 1000, 0)
+            .await?;
         let mut items = vec![NewItem {
             target_name: pipeline.name.clone(),
             pipeline_id: pipeline.id.clone(),
@@ -128,7 +129,11 @@ impl Engine {
             definition,
             trigger: if source.is_some() { "workflow" } else { "git" }.into(),
             branch: branch.clone(),
-            commit_hash: if source.is_some() { String::new() } else { commit_hash.clone() },
+            commit_hash: if source.is_some() {
+                String::new()
+            } else {
+                commit_hash.clone()
+            },
             message: message.clone(),
             source_run_id: source.as_ref().map(|s| s.id.clone()),
             user_id: user.id.clone(),
@@ -147,7 +152,13 @@ impl Engine {
         };
         let row = self
             .store
-            .insert_run(&run, RunPlacement::NewWorkflow { workflow, run_item: 0 })
+            .insert_run(
+                &run,
+                RunPlacement::NewWorkflow {
+                    workflow,
+                    run_item: 0,
+                },
+            )
             .await?;
         tracing::info!(run_id = %row.id, pipeline = %pipeline.name, app = %app.name, "run queued");
         self.wake.notify_one();

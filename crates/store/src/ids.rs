@@ -1,7 +1,7 @@
 //! Ids, tokens and timestamps in the forms the API uses.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use sha2::{Digest, Sha256};
 

@@ -29,8 +29,8 @@ pub use workflows::NewWorkflow;
 pub use error::{StoreError, StoreResult};
 pub use ids::{hash_token, new_id, new_token, now, valid_id};
 pub use rows::{
-    ApplicationRow, NewApplication, NewItem, NewRun, PipelineRow, PipelineSpec, RunFilter,
-    RunRow, RunState, RunStepRow, TokenRow, UserRow, WorkflowItemRow, WorkflowRow,
+    ApplicationRow, NewApplication, NewItem, NewRun, PipelineRow, PipelineSpec, RunFilter, RunRow,
+    RunState, RunStepRow, TokenRow, UserRow, WorkflowItemRow, WorkflowRow,
 };
 pub use runs::{RunPlacement, RunSort};
 
@@ -79,10 +79,18 @@ impl Store {
                 Box::pin(async move {
                     // WAL lets `werk admin` write while the server reads; the busy timeout
                     // makes writers wait for each other instead of failing at once.
-                    sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                    sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
-                    sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                    sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA journal_mode = WAL")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA busy_timeout = 10000")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA foreign_keys = ON")
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("PRAGMA synchronous = NORMAL")
+                        .execute(&mut *conn)
+                        .await?;
                     Ok(())
                 })
             })

@@ -1,7 +1,7 @@
 //! Runs: inserting triggered runs, listing them, the queue, and the one write of a run's state.
 
 use crate::ids::{new_id, now};
-use crate::workflows::{delete_pending, insert_workflow, NewWorkflow};
+use crate::workflows::{NewWorkflow, delete_pending, insert_workflow};
 use crate::{NewRun, RunFilter, RunRow, RunState, Store, StoreError, StoreResult};
 
 /// Order of a run listing.
@@ -38,8 +38,12 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let (workflow_id, item_id) = match placement {
             RunPlacement::NewWorkflow { workflow, run_item } => {
-                delete_pending(&mut tx, &workflow.application_id, Some(&workflow.definition))
-                    .await?;
+                delete_pending(
+                    &mut tx,
+                    &workflow.application_id,
+                    Some(&workflow.definition),
+                )
+                .await?;
                 let (id, items) = insert_workflow(&mut tx, &workflow).await?;
                 let item = items
                     .get(run_item)
@@ -109,7 +113,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if linked.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!("a run of workflow item {item_id}")));
+            return Err(StoreError::Conflict(format!(
+                "a run of workflow item {item_id}"
+            )));
         }
         tx.commit().await?;
         Ok(row)
@@ -178,13 +184,13 @@ impl Store {
 
     /// Runs in `status`, oldest first, at most `limit`.
     pub async fn runs_with_status(&self, status: &str, limit: i64) -> StoreResult<Vec<RunRow>> {
-        Ok(sqlx::query_as(
-            "SELECT * FROM runs WHERE status = $1 ORDER BY created_at, id LIMIT $2",
+        Ok(
+            sqlx::query_as("SELECT * FROM runs WHERE status = $1 ORDER BY created_at, id LIMIT $2")
+                .bind(status)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?,
         )
-        .bind(status)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     /// Sets a run's state and mirrors it on its workflow item, but only if the run's status is
@@ -199,7 +205,8 @@ impl Store {
         state: &RunState,
     ) -> StoreResult<Option<RunRow>> {
         let at = now();
-        let placeholders: Vec<String> = (0..expected.len()).map(|i| format!("${}", i + 9)).collect();
+        let placeholders: Vec<String> =
+            (0..expected.len()).map(|i| format!("${}", i + 9)).collect();
         let sql = format!(
             "UPDATE runs SET status = $1, result = $2, progress = $3, current_step = $4, \
              total_steps = $5, step_name = $6, \

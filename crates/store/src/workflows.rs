@@ -74,12 +74,12 @@ impl Store {
 
     /// The items of a workflow, in position order.
     pub async fn items_of_workflow(&self, workflow_id: &str) -> StoreResult<Vec<WorkflowItemRow>> {
-        Ok(sqlx::query_as(
-            "SELECT * FROM workflow_items WHERE workflow_id = $1 ORDER BY position",
+        Ok(
+            sqlx::query_as("SELECT * FROM workflow_items WHERE workflow_id = $1 ORDER BY position")
+                .bind(workflow_id)
+                .fetch_all(&self.pool)
+                .await?,
         )
-        .bind(workflow_id)
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     /// The item with this id.
@@ -102,11 +102,13 @@ pub(crate) async fn delete_pending(
          AND ($2 = '' OR w.definition = $2) \
          AND NOT EXISTS (SELECT 1 FROM workflow_items i WHERE i.workflow_id = w.id AND i.run_id IS NOT NULL)";
     let definition = definition.unwrap_or("");
-    sqlx::query(&format!("DELETE FROM workflow_items WHERE workflow_id IN ({pending})"))
-        .bind(application_id)
-        .bind(definition)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(&format!(
+        "DELETE FROM workflow_items WHERE workflow_id IN ({pending})"
+    ))
+    .bind(application_id)
+    .bind(definition)
+    .execute(&mut **tx)
+    .await?;
     sqlx::query(&format!("DELETE FROM workflows WHERE id IN ({pending})"))
         .bind(application_id)
         .bind(definition)

@@ -7,23 +7,35 @@ use werk_store::{
 
 async fn open() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&Store::sqlite_url_in(dir.path())).await.unwrap();
+    let store = Store::open(&Store::sqlite_url_in(dir.path()))
+        .await
+        .unwrap();
     (dir, store)
 }
 
 fn spec(name: &str, kind: &str) -> PipelineSpec {
-    PipelineSpec { name: name.into(), pipeline_name: name.into(), r#type: kind.into() }
+    PipelineSpec {
+        name: name.into(),
+        pipeline_name: name.into(),
+        r#type: kind.into(),
+    }
 }
 
 #[tokio::test]
 async fn users_and_tokens() {
     let (_dir, store) = open().await;
     let user = store.create_user("Admin").await.unwrap();
-    assert!(matches!(store.create_user("admin").await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.create_user("admin").await,
+        Err(StoreError::Conflict(_))
+    ));
     let (token, plaintext) = store.create_token(&user.id, "cli").await.unwrap();
     assert_eq!(plaintext.len(), 64);
     assert_ne!(token.hash, plaintext, "only the hash is stored");
-    assert_eq!(store.user_by_token(&plaintext).await.unwrap(), Some(user.clone()));
+    assert_eq!(
+        store.user_by_token(&plaintext).await.unwrap(),
+        Some(user.clone())
+    );
     assert_eq!(store.user_by_token("nope").await.unwrap(), None);
     assert_eq!(store.user_by_name("ADMIN").await.unwrap(), Some(user));
 }
@@ -47,7 +59,10 @@ async fn trigger_claim_and_finish_a_run() {
         )
         .await
         .unwrap();
-    let pipelines = store.pipelines_of_application(&app.id, 20, 0).await.unwrap();
+    let pipelines = store
+        .pipelines_of_application(&app.id, 20, 0)
+        .await
+        .unwrap();
     assert_eq!(pipelines.len(), 2);
     let workflow = NewWorkflow {
         application_id: app.id.clone(),
@@ -59,12 +74,30 @@ async fn trigger_claim_and_finish_a_run() {
         source_run_id: None,
         user_id: user.id.clone(),
         items: vec![
-            NewItem { target_name: "build".into(), pipeline_id: pipelines[0].id.clone(), parent: None },
-            NewItem { target_name: "deploy".into(), pipeline_id: pipelines[1].id.clone(), parent: Some(0) },
+            NewItem {
+                target_name: "build".into(),
+                pipeline_id: pipelines[0].id.clone(),
+                parent: None,
+            },
+            NewItem {
+                target_name: "deploy".into(),
+                pipeline_id: pipelines[1].id.clone(),
+                parent: Some(0),
+            },
         ],
     };
-    store.replace_pending_workflows(&app.id, std::slice::from_ref(&workflow)).await.unwrap();
-    assert_eq!(store.workflows_of_application(&app.id, false, 10, 0).await.unwrap().len(), 1);
+    store
+        .replace_pending_workflows(&app.id, std::slice::from_ref(&workflow))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .workflows_of_application(&app.id, false, 10, 0)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     let new_run = NewRun {
         application_id: app.id.clone(),
@@ -78,14 +111,26 @@ async fn trigger_claim_and_finish_a_run() {
         env_vars: "[]".into(),
     };
     let run = store
-        .insert_run(&new_run, RunPlacement::NewWorkflow { workflow, run_item: 0 })
+        .insert_run(
+            &new_run,
+            RunPlacement::NewWorkflow {
+                workflow,
+                run_item: 0,
+            },
+        )
         .await
         .unwrap();
-    let workflows = store.workflows_of_application(&app.id, false, 10, 0).await.unwrap();
+    let workflows = store
+        .workflows_of_application(&app.id, false, 10, 0)
+        .await
+        .unwrap();
     assert_eq!(workflows.len(), 1, "the placeholder workflow was replaced");
     let items = store.items_of_workflow(&workflows[0].id).await.unwrap();
     assert_eq!(items[0].run_id.as_deref(), Some(run.id.as_str()));
-    assert_eq!(items[1].parent_item_id.as_deref(), Some(items[0].id.as_str()));
+    assert_eq!(
+        items[1].parent_item_id.as_deref(),
+        Some(items[0].id.as_str())
+    );
 
     assert_eq!(store.queued_runs(10).await.unwrap().len(), 1);
     let running = RunState {
@@ -96,23 +141,89 @@ async fn trigger_claim_and_finish_a_run() {
         total_steps: None,
         step_name: Some("get code".into()),
     };
-    let claimed = store.set_run_state(&run.id, &["notstarted"], &running).await.unwrap().unwrap();
+    let claimed = store
+        .set_run_state(&run.id, &["notstarted"], &running)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(claimed.started_at.is_some());
-    assert!(store.set_run_state(&run.id, &["notstarted"], &running).await.unwrap().is_none(), "a run is claimed once");
-    let finished = RunState { status: "finished".into(), result: "passed".into(), progress: 100, ..running };
-    let done = store.set_run_state(&run.id, &["running"], &finished).await.unwrap().unwrap();
+    assert!(
+        store
+            .set_run_state(&run.id, &["notstarted"], &running)
+            .await
+            .unwrap()
+            .is_none(),
+        "a run is claimed once"
+    );
+    let finished = RunState {
+        status: "finished".into(),
+        result: "passed".into(),
+        progress: 100,
+        ..running
+    };
+    let done = store
+        .set_run_state(&run.id, &["running"], &finished)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(done.finished_at.is_some());
     let item = store.item_by_id(&run.item_id).await.unwrap().unwrap();
-    assert_eq!((item.status.as_str(), item.result.as_str(), item.progress), ("finished", "passed", 100));
+    assert_eq!(
+        (item.status.as_str(), item.result.as_str(), item.progress),
+        ("finished", "passed", 100)
+    );
 
-    let filter = RunFilter { application_id: Some(app.id.clone()), result: Some("passed".into()), viewer: Some(Some(user.id.clone())), ..Default::default() };
-    assert_eq!(store.list_runs(&filter, RunSort::default(), 10, 0).await.unwrap().len(), 1);
-    let anonymous = RunFilter { viewer: Some(None), ..filter };
-    assert!(store.list_runs(&anonymous, RunSort::default(), 10, 0).await.unwrap().is_empty(), "private runs are hidden");
+    let filter = RunFilter {
+        application_id: Some(app.id.clone()),
+        result: Some("passed".into()),
+        viewer: Some(Some(user.id.clone())),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_runs(&filter, RunSort::default(), 10, 0)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let anonymous = RunFilter {
+        viewer: Some(None),
+        ..filter
+    };
+    assert!(
+        store
+            .list_runs(&anonymous, RunSort::default(), 10, 0)
+            .await
+            .unwrap()
+            .is_empty(),
+        "private runs are hidden"
+    );
 
-    store.insert_steps(&run.id, &[(1, "get code".into(), "builtin".into()), (2, "setup environment".into(), "builtin".into())]).await.unwrap();
-    store.insert_steps(&run.id, &[(1, "get code".into(), "builtin".into()), (3, "wercker-init".into(), "main".into())]).await.unwrap();
-    store.set_step_state(&run.id, 1, "finished", "passed", None).await.unwrap();
+    store
+        .insert_steps(
+            &run.id,
+            &[
+                (1, "get code".into(), "builtin".into()),
+                (2, "setup environment".into(), "builtin".into()),
+            ],
+        )
+        .await
+        .unwrap();
+    store
+        .insert_steps(
+            &run.id,
+            &[
+                (1, "get code".into(), "builtin".into()),
+                (3, "wercker-init".into(), "main".into()),
+            ],
+        )
+        .await
+        .unwrap();
+    store
+        .set_step_state(&run.id, 1, "finished", "passed", None)
+        .await
+        .unwrap();
     let steps = store.steps_of_run(&run.id).await.unwrap();
     assert_eq!(steps.len(), 3);
     assert_eq!(steps[0].result, "passed");

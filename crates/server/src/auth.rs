@@ -1,0 +1,61 @@
+//! Who is calling: a token from `Authorization: Bearer …` or `?token=…`, as an extractor.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use werk_store::UserRow;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The caller of a request: a user, or nobody when no token was sent. A token that was
+/// sent but is not valid is refused with 401 before any handler runs.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Option<UserRow>);
+
+impl Caller {
+    /// The user, or 401 when the request carried no token.
+    pub fn require(&self) -> Result<&UserRow, ApiError> {
+        self.0.as_ref().ok_or_else(|| {
+            ApiError::unauthorized(
+                "this request needs a token: send 'Authorization: Bearer <token>'",
+            )
+        })
+    }
+
+    /// The caller's user id, if any.
+    pub fn user_id(&self) -> Option<&str> {
+        self.0.as_ref().map(|u| u.id.as_str())
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = token_of(parts) else {
+            return Ok(Caller(None));
+        };
+        match state.store().user_by_token(&token).await? {
+            Some(user) => Ok(Caller(Some(user))),
+            None => Err(ApiError::unauthorized("the token is not valid")),
+        }
+    }
+}
+
+fn token_of(parts: &Parts) -> Option<String> {
+    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+        let value = value.to_str().ok()?.trim();
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))?;
+        return Some(token.trim().to_string());
+    }
+    parts.uri.query().and_then(|query| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("token=").map(|t| t.to_string()))
+    })
+}

@@ -1,0 +1,151 @@
+//! Applications and pipelines: `/api/v3/applications/…`, `/api/v3/pipelines/:id`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use werk_engine::NewApplicationRequest;
+use werk_store::ApplicationRow;
+
+use crate::AppState;
+use crate::access::check_read;
+use crate::api::{Application, ApplicationSummary, Pipeline};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::query::{JsonObject, Params, page};
+
+/// `POST /api/v3/applications` (werk extension): creates an application of the caller from
+/// a git repository. Body: `{"name", "gitUrl", "branch"?, "privacy"?, "owner"?}`.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonObject,
+) -> ApiResult<Json<Application>> {
+    let user = caller.require()?.clone();
+    if let Some(owner) = body.string("owner")? {
+        if !owner.eq_ignore_ascii_case(&user.username) {
+            return Err(ApiError::forbidden(format!(
+                "applications are created for the caller: the token is {:?}'s, not {owner:?}'s",
+                user.username
+            )));
+        }
+    }
+    let request = NewApplicationRequest {
+        name: body.required_string("name")?,
+        git_url: body.required_string("gitUrl")?,
+        branch: body
+            .string("branch")?
+            .filter(|b| !b.is_empty())
+            .unwrap_or_else(|| "master".into()),
+        privacy: body.string("privacy")?.unwrap_or_else(|| "public".into()),
+    };
+    let app = state.engine().create_application(&user, &request).await?;
+    Ok(Json(
+        state.presenter().application(&app, Some(&user.id)).await?,
+    ))
+}
+
+/// `GET /api/v3/applications/:owner`: the owner's applications the caller may see.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(owner): Path<String>,
+    Query(params): Query<Params>,
+) -> ApiResult<Json<Vec<ApplicationSummary>>> {
+    let (limit, skip) = page(&params, 20)?;
+    let Some(user) = state.store().user_by_name(&owner).await? else {
+        return Err(ApiError::not_found(format!("user {owner:?} not found")));
+    };
+    let own = caller.user_id() == Some(user.id.as_str());
+    let apps = state
+        .store()
+        .applications_of_owner(&user.id, own, limit, skip)
+        .await?;
+    let mut presenter = state.presenter();
+    let mut out = Vec::with_capacity(apps.len());
+    for app in &apps {
+        out.push(presenter.application_summary(app).await?);
+    }
+    Ok(Json(out))
+}
+
+/// `GET /api/v3/applications/:owner/:name`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((owner, name)): Path<(String, String)>,
+) -> ApiResult<Json<Application>> {
+    let app = find(&state, &caller, &owner, &name).await?;
+    Ok(Json(
+        state
+            .presenter()
+            .application(&app, caller.user_id())
+            .await?,
+    ))
+}
+
+/// `GET /api/v3/applications/:owner/:name/pipelines`.
+pub async fn pipelines(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((owner, name)): Path<(String, String)>,
+    Query(params): Query<Params>,
+) -> ApiResult<Json<Vec<Pipeline>>> {
+    let (limit, skip) = page(&params, 20)?;
+    let app = find(&state, &caller, &owner, &name).await?;
+    let rows = state
+        .store()
+        .pipelines_of_application(&app.id, limit, skip)
+        .await?;
+    let presenter = state.presenter();
+    Ok(Json(
+        rows.iter().map(|p| presenter.pipeline_shape(p)).collect(),
+    ))
+}
+
+/// `GET …/builds` and `…/deploys`: Wercker's pre-workflow lists, empty for workflow
+/// applications as they were on Wercker.
+pub async fn legacy_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((owner, name)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<serde_json::Value>>> {
+    find(&state, &caller, &owner, &name).await?;
+    Ok(Json(Vec::new()))
+}
+
+/// `GET /api/v3/pipelines/:id`.
+pub async fn pipeline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Pipeline>> {
+    let what = format!("pipeline {id:?}");
+    let row = state
+        .store()
+        .pipeline_by_id(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    let app = state
+        .store()
+        .application_by_id(&row.application_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    check_read(&caller, &app, &what)?;
+    Ok(Json(state.presenter().pipeline_shape(&row)))
+}
+
+/// The application `owner/name`, if the caller may read it.
+pub(crate) async fn find(
+    state: &AppState,
+    caller: &Caller,
+    owner: &str,
+    name: &str,
+) -> ApiResult<ApplicationRow> {
+    let what = format!("application {owner}/{name}");
+    let app = state
+        .store()
+        .application_by_owner_name(owner, name)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    check_read(caller, &app, &what)?;
+    Ok(app)
+}

@@ -1,0 +1,43 @@
+//! The route table of API v3; each resource's handlers live in their own module.
+
+mod applications;
+mod runs;
+mod steps;
+mod workflows;
+
+use axum::Router;
+use axum::routing::{get, post, put};
+
+use crate::AppState;
+
+/// Every API route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v3/applications", post(applications::create))
+        .route("/api/v3/applications/{owner}", get(applications::list))
+        .route(
+            "/api/v3/applications/{owner}/{name}",
+            get(applications::get),
+        )
+        .route(
+            "/api/v3/applications/{owner}/{name}/pipelines",
+            get(applications::pipelines),
+        )
+        .route(
+            "/api/v3/applications/{owner}/{name}/builds",
+            get(applications::legacy_list),
+        )
+        .route(
+            "/api/v3/applications/{owner}/{name}/deploys",
+            get(applications::legacy_list),
+        )
+        .route("/api/v3/pipelines/{id}", get(applications::pipeline))
+        .route("/api/v3/workflows", get(workflows::list))
+        .route("/api/v3/workflows/{id}", get(workflows::get))
+        .route("/api/v3/runs", get(runs::list).post(runs::trigger))
+        .route("/api/v3/runs/{id}", get(runs::get))
+        .route("/api/v3/runs/{id}/abort", put(runs::abort))
+        .route("/api/v3/runs/{id}/steps", get(steps::of_run))
+        .route("/api/v3/runsteps/{id}", get(steps::get))
+        .route("/api/v3/runsteps/{id}/log", get(steps::log))
+}

@@ -1,0 +1,185 @@
+//! Runs: list, get, trigger (`POST /api/v3/runs`) and abort.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde_json::Value;
+use werk_engine::{EnvVar, TriggerRequest};
+use werk_store::{RunFilter, RunRow, RunSort};
+
+use crate::AppState;
+use crate::access::{check_read, check_run};
+use crate::api::{Run, RunSummary};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::query::{JsonObject, Params, one_of, page};
+
+const STATUSES: &[&str] = &["notstarted", "started", "finished", "running"];
+const RESULTS: &[&str] = &["aborted", "unknown", "passed", "failed"];
+
+/// `GET /api/v3/runs`: runs of an application or a pipeline, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<Params>,
+) -> ApiResult<Json<Vec<RunSummary>>> {
+    let (limit, skip) = page(&params, 20)?;
+    let sort = match one_of(&params, "sort", &["creationDateAsc", "creationDateDesc"])?.as_deref() {
+        Some("creationDateAsc") => RunSort::CreationDateAsc,
+        _ => RunSort::CreationDateDesc,
+    };
+    let filter = RunFilter {
+        application_id: params.get("applicationId").cloned(),
+        pipeline_id: params.get("pipelineId").cloned(),
+        // `started` was accepted by Wercker and never reported; it matches running runs.
+        status: one_of(&params, "status", STATUSES)?
+            .map(|s| if s == "started" { "running".into() } else { s }),
+        result: one_of(&params, "result", RESULTS)?,
+        branch: params.get("branch").cloned(),
+        commit: params.get("commit").or(params.get("commitHash")).cloned(),
+        source_run: params.get("sourceRun").cloned(),
+        viewer: Some(caller.user_id().map(str::to_string)),
+    };
+    if filter.application_id.is_none()
+        && filter.pipeline_id.is_none()
+        && filter.source_run.is_none()
+    {
+        return Err(ApiError::invalid_field(
+            "applicationId",
+            "applicationId or pipelineId is required",
+            "object.missing",
+            serde_json::json!({ "peers": ["applicationId", "pipelineId"] }),
+        ));
+    }
+    if let Some(app_id) = &filter.application_id {
+        let what = format!("application {app_id:?}");
+        let app = state
+            .store()
+            .application_by_id(app_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+        check_read(&caller, &app, &what)?;
+    }
+    let rows = state.store().list_runs(&filter, sort, limit, skip).await?;
+    let mut presenter = state.presenter();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        out.push(presenter.run_summary(row).await?);
+    }
+    Ok(Json(out))
+}
+
+/// `GET /api/v3/runs/:id`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Run>> {
+    let run = find(&state, &caller, &id).await?;
+    Ok(Json(state.presenter().run(&run).await?))
+}
+
+/// `POST /api/v3/runs`: queues a run and answers with it, `notstarted`.
+pub async fn trigger(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonObject,
+) -> ApiResult<Json<Run>> {
+    let user = caller.require()?.clone();
+    let request = TriggerRequest {
+        pipeline_id: body.required_string("pipelineId")?,
+        source_run_id: body.string("sourceRunId")?,
+        branch: body.string("branch")?,
+        commit_hash: body.string("commitHash")?,
+        message: body.string("message")?,
+        env_vars: env_vars(&body)?,
+    };
+    let what = format!("pipeline {:?}", request.pipeline_id);
+    let pipeline = state
+        .store()
+        .pipeline_by_id(&request.pipeline_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    let app = state
+        .store()
+        .application_by_id(&pipeline.application_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    check_run(&caller, &app, &what)?;
+    let run = state.engine().trigger(&user, &request).await?;
+    Ok(Json(state.presenter().run(&run).await?))
+}
+
+/// `PUT /api/v3/runs/:id/abort`: answers with the run once it stopped.
+pub async fn abort(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Run>> {
+    let run = find(&state, &caller, &id).await?;
+    let app = state
+        .store()
+        .application_by_id(&run.application_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("run {id:?} not found")))?;
+    check_run(&caller, &app, &format!("run {id:?}"))?;
+    let run = state.engine().abort(&id).await?;
+    Ok(Json(state.presenter().run(&run).await?))
+}
+
+/// The run `id`, if the caller may read it.
+pub(crate) async fn find(state: &AppState, caller: &Caller, id: &str) -> ApiResult<RunRow> {
+    let what = format!("run {id:?}");
+    let run = state
+        .store()
+        .run_by_id(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    let app = state
+        .store()
+        .application_by_id(&run.application_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    check_read(caller, &app, &what)?;
+    Ok(run)
+}
+
+/// `envVars`: an array of `{key, value}` with string values.
+fn env_vars(body: &JsonObject) -> ApiResult<Vec<EnvVar>> {
+    let invalid = |i: usize, why: &str| {
+        ApiError::invalid_field(
+            &format!("envVars.{i}"),
+            format!("envVars[{i}] {why}"),
+            "object.base",
+            serde_json::json!({ "key": i }),
+        )
+    };
+    match body.0.get("envVars") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let key = item
+                    .get("key")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| invalid(i, "must have a string \"key\""))?;
+                let value = match item.get("value") {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Number(n)) => n.to_string(),
+                    Some(Value::Bool(b)) => b.to_string(),
+                    _ => return Err(invalid(i, "must have a text \"value\"")),
+                };
+                Ok(EnvVar {
+                    key: key.to_string(),
+                    value,
+                })
+            })
+            .collect(),
+        Some(_) => Err(ApiError::invalid_field(
+            "envVars",
+            "envVars must be an array of {\"key\", \"value\"}",
+            "array.base",
+            serde_json::json!({ "key": "envVars" }),
+        )),
+    }
+}

@@ -1,0 +1,68 @@
+//! Workflows: `GET /api/v3/workflows?applicationId=…` and `GET /api/v3/workflows/:id`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+
+use crate::AppState;
+use crate::access::check_read;
+use crate::api::Workflow;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::query::{Params, one_of, page};
+
+/// `GET /api/v3/workflows?applicationId=…`: newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<Params>,
+) -> ApiResult<Json<Vec<Workflow>>> {
+    let Some(app_id) = params.get("applicationId") else {
+        return Err(ApiError::invalid_field(
+            "applicationId",
+            "applicationId is required",
+            "any.required",
+            serde_json::json!({ "key": "applicationId" }),
+        ));
+    };
+    let (limit, skip) = page(&params, 10)?;
+    let ascending = one_of(&params, "sort", &["creationDateAsc", "creationDateDesc"])?.as_deref()
+        == Some("creationDateAsc");
+    let what = format!("application {app_id:?}");
+    let app = state
+        .store()
+        .application_by_id(app_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    check_read(&caller, &app, &what)?;
+    let rows = state
+        .store()
+        .workflows_of_application(&app.id, ascending, limit, skip)
+        .await?;
+    let mut presenter = state.presenter();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        out.push(presenter.workflow(row, false).await?);
+    }
+    Ok(Json(out))
+}
+
+/// `GET /api/v3/workflows/:id`: with its application.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Workflow>> {
+    let what = format!("workflow {id:?}");
+    let row = state
+        .store()
+        .workflow_by_id(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    let app = state
+        .store()
+        .application_by_id(&row.application_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    check_read(&caller, &app, &what)?;
+    Ok(Json(state.presenter().workflow(&row, true).await?))
+}

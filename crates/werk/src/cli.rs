@@ -1,0 +1,184 @@
+//! The command line, as clap derive types. Every option has an environment fallback.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// werk: a self-hosted CI/CD server for wercker.yml pipelines.
+#[derive(Debug, Parser)]
+#[command(name = "werk", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Manage users and tokens in a data dir (works while the server runs).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Manage applications.
+    App(AppArgs),
+    /// Trigger a pipeline, and with --wait follow it and its chained runs.
+    Trigger(TriggerArgs),
+    /// List the runs of an application.
+    Runs(RunsArgs),
+    /// Print the logs of a run's steps.
+    Logs(LogsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Data dir: database, git mirrors, logs, artifacts and caches.
+    #[arg(long, env = "WERK_DATA", default_value = "./werk-data")]
+    pub data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "WERK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// URL users reach the server at, used in every `url` field [default: http://LISTEN].
+    #[arg(long, env = "WERK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Runs executing at once.
+    #[arg(long, env = "WERK_PARALLEL_RUNS", default_value_t = werk_engine::DEFAULT_PARALLEL_RUNS)]
+    pub parallel_runs: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Manage users.
+    User(AdminUserArgs),
+    /// Manage personal tokens.
+    Token(AdminTokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminUserArgs {
+    #[command(subcommand)]
+    pub action: AdminUserAction,
+    /// Data dir of the server.
+    #[arg(long, env = "WERK_DATA", default_value = "./werk-data", global = true)]
+    pub data: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminUserAction {
+    /// Create a user.
+    Create {
+        /// Login name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AdminTokenArgs {
+    #[command(subcommand)]
+    pub action: AdminTokenAction,
+    /// Data dir of the server.
+    #[arg(long, env = "WERK_DATA", default_value = "./werk-data", global = true)]
+    pub data: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminTokenAction {
+    /// Create a personal token for a user and print it (it is shown only once).
+    Create {
+        /// The user.
+        user: String,
+        /// A label for the token.
+        #[arg(long, default_value = "werk admin")]
+        name: String,
+    },
+}
+
+/// Where the server is and how to authenticate.
+#[derive(Debug, Clone, Args)]
+pub struct ServerArgs {
+    /// URL of the werk server.
+    #[arg(
+        long,
+        env = "WERK_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub url: String,
+    /// Personal token.
+    #[arg(long, env = "WERK_TOKEN", hide_env_values = true, global = true)]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AppArgs {
+    #[command(subcommand)]
+    pub action: AppAction,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppAction {
+    /// Create an application from a git repository.
+    Create {
+        /// OWNER/NAME.
+        app: String,
+        /// Clone URL or path of the repository.
+        #[arg(long)]
+        git: String,
+        /// Branch whose wercker.yml defines the pipelines.
+        #[arg(long, default_value = "master")]
+        branch: String,
+        /// Only the owner sees the application.
+        #[arg(long, conflicts_with = "public")]
+        private: bool,
+        /// Everyone sees the application (the default).
+        #[arg(long)]
+        public: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TriggerArgs {
+    /// OWNER/APP.
+    pub app: String,
+    /// Pipeline name.
+    pub pipeline: String,
+    /// Branch to build [default: the application's].
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// Extra variable KEY=VALUE; repeatable, in order.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Message of the run.
+    #[arg(long)]
+    pub message: Option<String>,
+    /// Follow the run and its chained runs; exit 0 only if all passed.
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// OWNER/APP.
+    pub app: String,
+    /// How many runs to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Run id.
+    pub run: String,
+    /// Keep printing until the run finishes.
+    #[arg(long, short)]
+    pub follow: bool,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}

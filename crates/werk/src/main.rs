@@ -1,0 +1,65 @@
+//! The `werk` binary: parses the command line, sets up logging, and calls the crates.
+//!
+//! `werk serve` runs the server; `werk admin …` works on a data dir directly; every other
+//! command is a client of a running server's API.
+
+mod admin;
+mod cli;
+mod client;
+mod commands;
+mod follow;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{AdminCommand, Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(matches!(cli.command, Command::Serve(_)));
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("werk: cannot start the async runtime: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("werk: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve::serve(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Admin { command } => match command {
+            AdminCommand::User(args) => admin::user(args).await,
+            AdminCommand::Token(args) => admin::token(args).await,
+        }
+        .map(|()| ExitCode::SUCCESS),
+        Command::App(args) => commands::app(args).await,
+        Command::Trigger(args) => commands::trigger(args).await,
+        Command::Runs(args) => commands::runs(args).await,
+        Command::Logs(args) => commands::logs(args).await,
+    }
+}
+
+/// Logs go to stderr, `info` by default (`RUST_LOG` overrides), coloured only on a terminal.
+/// Client commands log only warnings, so their output stays readable.
+fn init_logging(server: bool) {
+    use std::io::IsTerminal;
+    let default = if server { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
