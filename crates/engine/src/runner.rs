@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use werk_executor::{Event, Executor, Job, Limits, Outcome, Phase, RunKind, Source};
+use werk_executor::{Event, Executor, Job, Limits, LocalExecutor, Outcome, Phase, RunKind, Source};
 use werk_store::{ApplicationRow, RunRow, RunStepRow};
 
 use crate::logs::RunLogs;
@@ -63,6 +63,9 @@ impl Engine {
     /// of the step that was running. Queued runs are left for the dispatcher.
     pub(crate) async fn recover(&self) -> EngineResult<()> {
         for run in self.store.runs_with_status("running", i64::MAX).await? {
+            let work_dir = self.data_dir().join("builds").join(&run.id);
+            LocalExecutor::kill_leftovers(&work_dir);
+            let _ = tokio::fs::remove_dir_all(&work_dir).await;
             let steps = self.store.steps_of_run(&run.id).await?;
             let line = "\nwerk stopped while this step was running, so the run failed; trigger it again to retry\n";
             if let Some(step) = steps
@@ -99,13 +102,12 @@ impl Engine {
     pub async fn abort(&self, run_id: &str) -> EngineResult<RunRow> {
         let not_found = || EngineError::NotFound(format!("no run with id {run_id:?}"));
         let run = self.store.run_by_id(run_id).await?.ok_or_else(not_found)?;
-        if run.status == "notstarted" {
-            if let Some(aborted) =
+        if run.status == "notstarted"
+            && let Some(aborted) =
                 transition(&self.store, &run, Target::Finished("aborted")).await?
-            {
-                self.notify_change();
-                return Ok(aborted);
-            }
+        {
+            self.notify_change();
+            return Ok(aborted);
         }
         let token = self
             .active
@@ -191,11 +193,10 @@ impl Engine {
                     self.store
                         .set_run_checkout(&run.id, &commit, message.trim_end())
                         .await?;
-                    if let (Some(text), None) = (yml, &run.source_run_id) {
-                        if let Err(err) = self.refresh_definitions(&app, &run.user_id, &text).await
-                        {
-                            tracing::warn!(run_id = %run.id, error = %err, "cannot refresh pipelines");
-                        }
+                    if let (Some(text), None) = (yml, &run.source_run_id)
+                        && let Err(err) = self.refresh_definitions(&app, &run.user_id, &text).await
+                    {
+                        tracing::warn!(run_id = %run.id, error = %err, "cannot refresh pipelines");
                     }
                 }
                 Event::StepsPlanned(planned) => {

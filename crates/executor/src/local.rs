@@ -34,10 +34,28 @@ pub struct LocalExecutor {
     _private: (),
 }
 
+/// File in a job's work dir holding the process group id of its running shell.
+const SHELL_PGID_FILE: &str = "shell.pgid";
+
 impl LocalExecutor {
     /// A local executor.
     pub fn new() -> Self {
         LocalExecutor::default()
+    }
+
+    /// Kills the processes a job left behind when the process that ran it died without
+    /// cleaning up (a crash, SIGKILL): the shell's whole process group, as recorded in the
+    /// job's work dir. Harmless when nothing is left.
+    pub fn kill_leftovers(work_dir: &std::path::Path) {
+        let recorded = std::fs::read_to_string(work_dir.join(SHELL_PGID_FILE));
+        if let Some(pgid) = recorded.ok().and_then(|s| s.trim().parse::<u32>().ok()) {
+            // Only a group led by a bash started for this job is ours to kill; a recycled
+            // pid of an unrelated process must not be.
+            let cmdline = std::fs::read(format!("/proc/{pgid}/cmdline")).unwrap_or_default();
+            if cmdline.starts_with(b"bash\0--noprofile") {
+                self::process::kill_group(Some(pgid));
+            }
+        }
     }
 }
 
@@ -163,7 +181,13 @@ impl Run {
         } else {
             &plan.paths.root
         };
-        Shell::spawn(dir).map_err(|e| StepFailure::failed(format!("cannot start bash: {e}")))
+        let shell = Shell::spawn(dir)
+            .map_err(|e| StepFailure::failed(format!("cannot start bash: {e}")))?;
+        // Recorded so that a later process can kill the group if this one dies abruptly.
+        if let Some(pid) = shell.pid() {
+            let _ = std::fs::write(plan.paths.work_dir.join(SHELL_PGID_FILE), pid.to_string());
+        }
+        Ok(shell)
     }
 
     /// `wercker-init`, the yml steps and `store`, stopping at the first that does not pass.

@@ -95,6 +95,11 @@ impl Shell {
         })
     }
 
+    /// The shell's pid (its process group id), while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.pid
+    }
+
     /// Runs `command` and waits for its end, streaming its output to `log`.
     pub async fn run(
         &mut self,

@@ -20,13 +20,13 @@ pub async fn create(
     body: JsonObject,
 ) -> ApiResult<Json<Application>> {
     let user = caller.require()?.clone();
-    if let Some(owner) = body.string("owner")? {
-        if !owner.eq_ignore_ascii_case(&user.username) {
-            return Err(ApiError::forbidden(format!(
-                "applications are created for the caller: the token is {:?}'s, not {owner:?}'s",
-                user.username
-            )));
-        }
+    if let Some(owner) = body.string("owner")?
+        && !owner.eq_ignore_ascii_case(&user.username)
+    {
+        return Err(ApiError::forbidden(format!(
+            "applications are created for the caller: the token is {:?}'s, not {owner:?}'s",
+            user.username
+        )));
     }
     let request = NewApplicationRequest {
         name: body.required_string("name")?,

@@ -1,0 +1,70 @@
+//! Runs survive a crash of the server: nothing stays `running`, and queued runs start.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Repo, TestServer};
+use serde_json::json;
+
+#[tokio::test]
+async fn after_a_sigkill_running_runs_fail_with_a_reason_and_queued_runs_start() {
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with(data.path(), None, &["--parallel-runs", "1"]).await;
+    let repo = Repo::with_yml(
+        "build:\n  steps:\n    - script:\n        name: work\n        code: |\n          echo working\n          sleep \"${SLEEP:-0}\"\n",
+    );
+    server.create_app("crashy", repo.path(), "public").await;
+    let pipeline = server.pipeline_id("crashy", "build").await;
+    let sleep = format!("60.{}", std::process::id());
+    let long = server
+        .trigger(
+            &pipeline,
+            json!({ "envVars": [{ "key": "SLEEP", "value": sleep }] }),
+        )
+        .await;
+    let long_id = long["id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + common::RUN_TIMEOUT;
+    while !pgrep(&format!("sleep {sleep}")) {
+        assert!(Instant::now() < deadline, "the long step never started");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let queued = server.trigger(&pipeline, json!({})).await;
+    let queued_id = queued["id"].as_str().unwrap().to_string();
+    let (_, still_queued) = server.get(&format!("/api/v3/runs/{queued_id}")).await;
+    assert_eq!(
+        still_queued["status"], "notstarted",
+        "one slot: the second run waits"
+    );
+
+    // SIGKILL: the server gets no chance to clean up.
+    let token = server.token.clone();
+    drop(server);
+
+    let server = TestServer::start_with(data.path(), Some(token), &["--parallel-runs", "1"]).await;
+    let long = server.finished(&long_id).await;
+    assert_eq!(long["result"], "failed", "{long}");
+    let work = server.step(&long_id, "work").await;
+    assert_eq!(work["result"], "failed");
+    let log = server.log(work["id"].as_str().unwrap()).await;
+    assert!(log.contains("working"), "{log}");
+    assert!(
+        log.contains("werk stopped while this step was running"),
+        "the log says why: {log}"
+    );
+    assert!(
+        !pgrep(&format!("sleep {sleep}")),
+        "the orphaned step was killed"
+    );
+
+    let queued = server.finished(&queued_id).await;
+    assert_eq!(queued["result"], "passed", "{queued}");
+}
+
+fn pgrep(pattern: &str) -> bool {
+    std::process::Command::new("pgrep")
+        .args(["-f", pattern])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
