@@ -68,3 +68,51 @@ fn pgrep(pattern: &str) -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false)
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_server_and_records_why_the_running_run_failed() {
+    let data = tempfile::tempdir().unwrap();
+    let mut server = TestServer::start(data.path()).await;
+    let sleep = format!("61.{}", std::process::id());
+    let repo = Repo::with_yml(&format!(
+        "build:\n  steps:\n    - script:\n        name: work\n        code: sleep {sleep}\n"
+    ));
+    server.create_app("stopping", repo.path(), "public").await;
+    let pipeline = server.pipeline_id("stopping", "build").await;
+    let run = server.trigger(&pipeline, json!({})).await;
+    let run_id = run["id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + common::RUN_TIMEOUT;
+    while !pgrep(&format!("sleep {sleep}")) {
+        assert!(Instant::now() < deadline, "the step never started");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let pid = nix::unistd::Pid::from_raw(server.child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "werk serve did not stop on SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "werk serve exits 0 on SIGTERM: {status}");
+    assert!(
+        !pgrep(&format!("sleep {sleep}")),
+        "the step's processes were stopped with it"
+    );
+
+    let token = server.token.clone();
+    drop(server);
+    let server = TestServer::start_with(data.path(), Some(token), &[]).await;
+    let (_, run) = server.get(&format!("/api/v3/runs/{run_id}")).await;
+    assert_eq!(run["status"], "finished");
+    assert_eq!(run["result"], "failed");
+    let work = server.step(&run_id, "work").await;
+    let log = server.log(work["id"].as_str().unwrap()).await;
+    assert!(log.contains("werk was stopped during this step"), "{log}");
+}

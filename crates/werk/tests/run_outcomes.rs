@@ -90,7 +90,8 @@ async fn abort_kills_a_long_step_within_two_seconds() {
     let repo = Repo::with_yml(&format!(
         "build:\n  steps:\n    - script:\n        name: wait\n        code: |\n          echo started\n          {marker}\n          echo never\n"
     ));
-    server.create_app("aborting", repo.path(), "public").await;
+    let app = server.create_app("aborting", repo.path(), "public").await;
+    let app_id = app["id"].as_str().unwrap();
     let pipeline = server.pipeline_id("aborting", "build").await;
     let run = server.trigger(&pipeline, serde_json::json!({})).await;
     let run_id = run["id"].as_str().unwrap().to_string();
@@ -109,6 +110,24 @@ async fn abort_kills_a_long_step_within_two_seconds() {
         assert!(Instant::now() < deadline, "the step never started");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+
+    // While it runs, the workflow item says where the run is, and its log can be read.
+    let (_, workflows) = server
+        .get(&format!("/api/v3/workflows?applicationId={app_id}"))
+        .await;
+    let item = &workflows[0]["items"][0];
+    assert_eq!(item["status"], "running");
+    assert_eq!(item["data"]["stepName"], "wait");
+    assert_eq!(item["data"]["currentStep"], 4);
+    assert_eq!(item["data"]["totalSteps"], 5);
+    assert_eq!(item["progress"], 80);
+    let wait_step = server.step(&run_id, "wait").await;
+    assert!(
+        server
+            .log(wait_step["id"].as_str().unwrap())
+            .await
+            .starts_with("started")
+    );
 
     let asked = Instant::now();
     let (status, aborted) = server.put(&format!("/api/v3/runs/{run_id}/abort")).await;
