@@ -21,6 +21,7 @@ mod chain;
 pub mod definitions;
 mod error;
 mod logs;
+mod recovery;
 pub mod repo;
 mod runner;
 pub mod state;
@@ -45,6 +46,9 @@ pub const DEFAULT_PARALLEL_RUNS: usize = 4;
 
 /// How long an abort waits for the executor to confirm that the run stopped.
 const ABORT_CONFIRM_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Period of the dispatcher's safety look at the queue; dispatch itself never waits for it.
+const DISPATCH_SAFETY_TICK: Duration = Duration::from_secs(5);
 
 /// How long shutdown waits for killed runs to be recorded.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -129,6 +133,9 @@ impl Engine {
             }
             tokio::select! {
                 _ = self.wake.notified() => {}
+                // Triggers wake the dispatcher at once; the tick only catches a wake-up that
+                // was lost (a request cancelled between recording a run and waking us).
+                _ = tokio::time::sleep(DISPATCH_SAFETY_TICK) => {}
                 _ = shutdown.cancelled() => break,
             }
         }

@@ -42,6 +42,7 @@ pub async fn update_mirror(mirror: &Path, git_url: &str) -> EngineResult<()> {
             "clone",
             "--mirror",
             "--quiet",
+            "--",
             git_url,
             &mirror.to_string_lossy(),
         ])
@@ -97,12 +98,18 @@ pub fn git_domain(url: &str) -> String {
     }
 }
 
+/// Longest a git command of the server may take before it is given up.
+const GIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
 async fn git(args: &[&str]) -> EngineResult<String> {
     let output = Command::new("git")
         .args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(GIT_TIMEOUT, output)
         .await
+        .map_err(|_| EngineError::Unprocessable(format!("git took longer than {GIT_TIMEOUT:?}")))?
         .map_err(|e| EngineError::Internal(format!("cannot run git: {e}")))?;
     if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())

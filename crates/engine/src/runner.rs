@@ -8,13 +8,19 @@ use std::sync::atomic::Ordering;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use werk_executor::{Event, Executor, Job, Limits, LocalExecutor, Outcome, Phase, RunKind, Source};
+use werk_executor::{Event, Executor, Job, Limits, Outcome, Phase, RunKind, Source};
 use werk_store::{ApplicationRow, RunRow, RunStepRow};
 
 use crate::logs::RunLogs;
 use crate::state::{Target, transition};
 use crate::trigger::EnvVar;
-use crate::{ABORT_CONFIRM_TIMEOUT, Engine, EngineError, EngineResult, repo};
+use crate::{Engine, EngineError, EngineResult, repo};
+
+/// How often recording the failure of a broken run task is tried.
+const RECORD_ATTEMPTS: usize = 5;
+
+/// Pause between those tries.
+const RECORD_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Events buffered between an executor and its run task; the bound is what keeps a fast
 /// producer of logs from growing memory.
@@ -31,21 +37,29 @@ impl Engine {
             let Some(queued) = self.store.queued_runs(1).await?.into_iter().next() else {
                 return Ok(());
             };
-            // Another dispatcher or an abort may have moved it first; then try the next one.
-            let Some(run) = transition(&self.store, &queued, Target::Running).await? else {
-                continue;
-            };
-            self.notify_change();
+            // The token is registered before the claim, so that an abort arriving right after
+            // the claim always finds something to cancel.
             let token = CancellationToken::new();
             self.active
                 .lock()
                 .expect("active runs lock")
-                .insert(run.id.clone(), token.clone());
+                .insert(queued.id.clone(), token.clone());
+            // Another dispatcher or an abort may have moved it first; then try the next one.
+            let Some(run) = transition(&self.store, &queued, Target::Running).await? else {
+                self.active
+                    .lock()
+                    .expect("active runs lock")
+                    .remove(&queued.id);
+                continue;
+            };
+            self.notify_change();
             let engine = Arc::clone(self);
             tokio::spawn(async move {
                 let run_id = run.id.clone();
-                if let Err(err) = engine.execute(run, token).await {
+                if let Err(err) = engine.execute(run, token.clone()).await {
                     tracing::error!(run_id = %run_id, error = %err, "run task failed");
+                    token.cancel();
+                    engine.fail_after_error(&run_id, &err).await;
                 }
                 engine
                     .active
@@ -57,91 +71,6 @@ impl Engine {
                 engine.notify_change();
             });
         }
-    }
-
-    /// Marks runs that a previous process left `running` as failed, with a line in the log
-    /// of the step that was running. Queued runs are left for the dispatcher.
-    pub(crate) async fn recover(&self) -> EngineResult<()> {
-        for run in self.store.runs_with_status("running", i64::MAX).await? {
-            let work_dir = self.data_dir().join("builds").join(&run.id);
-            LocalExecutor::kill_leftovers(&work_dir);
-            let _ = tokio::fs::remove_dir_all(&work_dir).await;
-            let steps = self.store.steps_of_run(&run.id).await?;
-            let line = "\nwerk stopped while this step was running, so the run failed; trigger it again to retry\n";
-            if let Some(step) = steps
-                .iter()
-                .rev()
-                .find(|s| s.status == "running")
-                .or(steps.first())
-            {
-                let mut logs = RunLogs::new(self.data_dir(), &run.id);
-                logs.set_step_id(step.ord, step.id.clone());
-                let _ = logs.append(step.ord, line.as_bytes()).await;
-                self.store
-                    .set_step_state(
-                        &run.id,
-                        step.ord,
-                        "finished",
-                        "failed",
-                        Some("werk stopped during this step"),
-                    )
-                    .await?;
-            }
-            transition(&self.store, &run, Target::Finished("failed")).await?;
-            tracing::warn!(run_id = %run.id, "run left running by a previous process marked failed");
-        }
-        Ok(())
-    }
-
-    /// Aborts a run: a queued one at once, a running one by killing its step's processes and
-    /// waiting (a few seconds at most) for the executor to confirm. A finished run is
-    /// returned as it is.
-    ///
-    /// # Errors
-    /// [`EngineError::NotFound`] when there is no such run.
-    pub async fn abort(&self, run_id: &str) -> EngineResult<RunRow> {
-        let not_found = || EngineError::NotFound(format!("no run with id {run_id:?}"));
-        let run = self.store.run_by_id(run_id).await?.ok_or_else(not_found)?;
-        if run.status == "notstarted"
-            && let Some(aborted) =
-                transition(&self.store, &run, Target::Finished("aborted")).await?
-        {
-            self.notify_change();
-            return Ok(aborted);
-        }
-        let token = self
-            .active
-            .lock()
-            .expect("active runs lock")
-            .get(run_id)
-            .cloned();
-        match token {
-            Some(token) => {
-                let mut changes = self.subscribe();
-                token.cancel();
-                let wait = async {
-                    loop {
-                        match self.store.run_by_id(run_id).await {
-                            Ok(Some(r)) if r.status == "finished" => break,
-                            Err(_) | Ok(None) => break,
-                            Ok(Some(_)) => {}
-                        }
-                        if changes.changed().await.is_err() {
-                            break;
-                        }
-                    }
-                };
-                let _ = tokio::time::timeout(ABORT_CONFIRM_TIMEOUT, wait).await;
-            }
-            None => {
-                let current = self.store.run_by_id(run_id).await?.ok_or_else(not_found)?;
-                if current.status != "finished" {
-                    transition(&self.store, &current, Target::Finished("aborted")).await?;
-                    self.notify_change();
-                }
-            }
-        }
-        self.store.run_by_id(run_id).await?.ok_or_else(not_found)
     }
 
     /// Where the artifact of a run is kept.
@@ -193,7 +122,9 @@ impl Engine {
                     self.store
                         .set_run_checkout(&run.id, &commit, message.trim_end())
                         .await?;
+                    // Only the default branch defines the application's pipelines.
                     if let (Some(text), None) = (yml, &run.source_run_id)
+                        && run.branch == app.default_branch
                         && let Err(err) = self.refresh_definitions(&app, &run.user_id, &text).await
                     {
                         tracing::warn!(run_id = %run.id, error = %err, "cannot refresh pipelines");
@@ -214,8 +145,12 @@ impl Engine {
                     steps = StepIndex::load(self, &run.id).await?;
                     steps.share_ids(&mut logs);
                     let total = planned.iter().filter(|s| s.phase != Phase::Final).count() as i64;
-                    self.progress(&run.id, current_ord, &steps, Some(total))
-                        .await?;
+                    if !self
+                        .progress(&run.id, current_ord, &steps, Some(total))
+                        .await?
+                    {
+                        cancel.cancel();
+                    }
                 }
                 Event::StepStarted { order } => {
                     let ord = order as i64;
@@ -224,7 +159,9 @@ impl Engine {
                         .await?;
                     if steps.phase(ord) != Some("final") {
                         current_ord = ord;
-                        self.progress(&run.id, ord, &steps, None).await?;
+                        if !self.progress(&run.id, ord, &steps, None).await? {
+                            cancel.cancel();
+                        }
                     }
                 }
                 Event::Log { order, data } => {
@@ -267,11 +204,15 @@ impl Engine {
             let line = b"\nwerk was stopped during this step, so the run failed\n";
             let _ = logs.append(current_ord, line).await;
         }
-        if result == "passed" {
-            let finished = self.store.run_by_id(&run.id).await?.unwrap_or(run.clone());
-            self.queue_children(&finished).await?;
-        }
         let latest = self.store.run_by_id(&run.id).await?.unwrap_or(run.clone());
+        if latest.status != "running" {
+            // An abort finished the run while it was being claimed; nothing more to record.
+            return Ok(());
+        }
+        self.close_open_steps(&run.id, result).await?;
+        if result == "passed" {
+            self.queue_children(&latest).await?;
+        }
         transition(&self.store, &latest, Target::Finished(result)).await?;
         tracing::info!(run_id = %run.id, result, "run finished");
         self.wake.notify_one();
@@ -291,23 +232,78 @@ impl Engine {
         }
     }
 
+    /// Ends the steps a run leaves `running` (the executor stopped without finishing them).
+    async fn close_open_steps(&self, run_id: &str, result: &str) -> EngineResult<()> {
+        for step in self.store.steps_of_run(run_id).await? {
+            if step.status == "running" {
+                let result = if result == "passed" { "failed" } else { result };
+                self.store
+                    .set_step_state(run_id, step.ord, "finished", result, None)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes a run whose task failed inside werk (a store error, say), so that it does
+    /// not stay `running`: a line in the log of its current step says why. Retries a few
+    /// times, since the cause may be a busy database.
+    async fn fail_after_error(&self, run_id: &str, err: &EngineError) {
+        for _ in 0..RECORD_ATTEMPTS {
+            let finished = async {
+                let Some(run) = self.store.run_by_id(run_id).await? else {
+                    return Ok::<_, EngineError>(());
+                };
+                if run.status == "finished" {
+                    return Ok(());
+                }
+                if let Some(step) = self
+                    .store
+                    .steps_of_run(run_id)
+                    .await?
+                    .into_iter()
+                    .find(|s| s.status == "running")
+                {
+                    let mut logs = RunLogs::new(self.data_dir(), run_id);
+                    logs.set_step_id(step.ord, step.id.clone());
+                    let line = format!("\nwerk failed to run this step: {err}\n");
+                    let _ = logs.append(step.ord, line.as_bytes()).await;
+                }
+                self.close_open_steps(run_id, "failed").await?;
+                transition(&self.store, &run, Target::Finished("failed")).await?;
+                Ok(())
+            };
+            match finished.await {
+                Ok(()) => {
+                    self.notify_change();
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(run_id, error = %e, "cannot record a failed run, retrying");
+                    tokio::time::sleep(RECORD_RETRY_PAUSE).await;
+                }
+            }
+        }
+    }
+
+    /// Moves the run's current step; false when the run is no longer running (an abort
+    /// finished it first).
     async fn progress(
         &self,
         run_id: &str,
         ord: i64,
         steps: &StepIndex,
         total: Option<i64>,
-    ) -> EngineResult<()> {
+    ) -> EngineResult<bool> {
         let Some(run) = self.store.run_by_id(run_id).await? else {
-            return Ok(());
+            return Ok(false);
         };
         let target = Target::Progress {
             current_step: ord,
             step_name: steps.name(ord).unwrap_or_default(),
             total_steps: total,
         };
-        transition(&self.store, &run, target).await?;
-        Ok(())
+        Ok(transition(&self.store, &run, target).await?.is_some())
     }
 
     /// The job for a run: its source, its variables, and where its files go.

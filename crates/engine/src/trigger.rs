@@ -62,6 +62,16 @@ impl Engine {
                 )));
             }
         }
+        if request
+            .commit_hash
+            .as_deref()
+            .is_some_and(|c| !c.is_empty())
+            && request.branch.as_deref().is_none_or(str::is_empty)
+        {
+            return Err(EngineError::Invalid(
+                "commitHash needs the branch it is on: give branch too".into(),
+            ));
+        }
         let source = match &request.source_run_id {
             None => None,
             Some(id) => {

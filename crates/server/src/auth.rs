@@ -35,7 +35,7 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(token) = token_of(parts) else {
+        let Some(token) = token_of(parts)? else {
             return Ok(Caller(None));
         };
         match state.store().user_by_token(&token).await? {
@@ -45,17 +45,22 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-fn token_of(parts: &Parts) -> Option<String> {
+/// The token of a request: from `Authorization: Bearer`, else from `?token=`.
+fn token_of(parts: &Parts) -> Result<Option<String>, ApiError> {
     if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
-        let value = value.to_str().ok()?.trim();
-        let token = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))?;
-        return Some(token.trim().to_string());
+        let value = value.to_str().unwrap_or("").trim();
+        let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+        if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+            return Err(ApiError::unauthorized(
+                "the Authorization header must be 'Bearer <token>'",
+            ));
+        }
+        return Ok(Some(token.trim().to_string()));
     }
-    parts.uri.query().and_then(|query| {
+    Ok(parts.uri.query().and_then(|query| {
         query
             .split('&')
-            .find_map(|pair| pair.strip_prefix("token=").map(|t| t.to_string()))
-    })
+            .find_map(|pair| pair.strip_prefix("token="))
+            .map(str::to_string)
+    }))
 }

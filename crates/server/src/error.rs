@@ -109,12 +109,25 @@ impl IntoResponse for ApiError {
             message: &self.message,
             details: self.details.as_deref(),
         };
-        (self.status, axum::Json(body)).into_response()
+        let mut response = (self.status, axum::Json(body)).into_response();
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        response
     }
 }
 
 impl From<EngineError> for ApiError {
     fn from(err: EngineError) -> Self {
+        if let EngineError::Store(_) | EngineError::Internal(_) = &err {
+            // The details are for the server's log, not for clients.
+            tracing::error!(error = %err, "internal error");
+            return ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "werk failed to answer this request; the server's log says why",
+            );
+        }
         let status = match &err {
             EngineError::NotFound(_) => StatusCode::NOT_FOUND,
             EngineError::Invalid(_) => StatusCode::BAD_REQUEST,

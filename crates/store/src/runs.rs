@@ -35,6 +35,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::Conflict`] when the item has a run already.
     pub async fn insert_run(&self, run: &NewRun, placement: RunPlacement) -> StoreResult<RunRow> {
+        let run_id = new_id();
         let mut tx = self.pool.begin().await?;
         let (workflow_id, item_id) = match placement {
             RunPlacement::NewWorkflow { workflow, run_item } => {
@@ -49,20 +50,39 @@ impl Store {
                     .get(run_item)
                     .cloned()
                     .ok_or_else(|| StoreError::Invalid("run item out of range".into()))?;
+                sqlx::query("UPDATE workflow_items SET run_id = $1 WHERE id = $2")
+                    .bind(&run_id)
+                    .bind(&item)
+                    .execute(&mut *tx)
+                    .await?;
                 (id, item)
             }
             RunPlacement::Item(item_id) => {
+                // The first statement writes, so the transaction takes SQLite's write lock at
+                // once instead of failing to upgrade a stale read.
+                let claimed = sqlx::query(
+                    "UPDATE workflow_items SET run_id = $1, updated_at = $2 WHERE id = $3 AND run_id IS NULL",
+                )
+                .bind(&run_id)
+                .bind(now())
+                .bind(&item_id)
+                .execute(&mut *tx)
+                .await?;
+                if claimed.rows_affected() != 1 {
+                    return Err(StoreError::Conflict(format!(
+                        "a run of workflow item {item_id}"
+                    )));
+                }
                 let (workflow_id,): (String,) =
                     sqlx::query_as("SELECT workflow_id FROM workflow_items WHERE id = $1")
                         .bind(&item_id)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .ok_or_else(|| StoreError::NotFound(format!("workflow item {item_id}")))?;
+                        .fetch_one(&mut *tx)
+                        .await?;
                 (workflow_id, item_id)
             }
         };
         let row = RunRow {
-            id: new_id(),
+            id: run_id,
             application_id: run.application_id.clone(),
             pipeline_id: run.pipeline_id.clone(),
             workflow_id,
@@ -104,19 +124,6 @@ impl Store {
         .bind(&row.created_at)
         .execute(&mut *tx)
         .await?;
-        let linked = sqlx::query(
-            "UPDATE workflow_items SET run_id = $1, updated_at = $2 WHERE id = $3 AND run_id IS NULL",
-        )
-        .bind(&row.id)
-        .bind(&row.created_at)
-        .bind(&item_id)
-        .execute(&mut *tx)
-        .await?;
-        if linked.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
-                "a run of workflow item {item_id}"
-            )));
-        }
         tx.commit().await?;
         Ok(row)
     }

@@ -79,22 +79,32 @@ impl Store {
         Ok((row, plaintext))
     }
 
-    /// The user a token belongs to, if the token is valid; records its use.
+    /// The user a token belongs to, if the token is valid; records its use (at most once a
+    /// minute per token, so that reads stay reads).
     pub async fn user_by_token(&self, plaintext: &str) -> StoreResult<Option<UserRow>> {
         let hash = hash_token(plaintext);
-        let user: Option<UserRow> = sqlx::query_as(
-            "SELECT users.* FROM tokens JOIN users ON users.id = tokens.user_id WHERE tokens.hash = $1",
-        )
-        .bind(&hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        if user.is_some() {
+        let found: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT user_id, last_used_at FROM tokens WHERE hash = $1")
+                .bind(&hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((user_id, last_used_at)) = found else {
+            return Ok(None);
+        };
+        let stale_before = (chrono::Utc::now()
+            - chrono::Duration::seconds(TOKEN_USE_RESOLUTION_SECS))
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+        if last_used_at.is_none_or(|t| t < stale_before) {
             sqlx::query("UPDATE tokens SET last_used_at = $1 WHERE hash = $2")
                 .bind(now())
                 .bind(&hash)
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(user)
+        self.user_by_id(&user_id).await
     }
 }
+
+/// How precisely a token's last use is recorded, in seconds.
+const TOKEN_USE_RESOLUTION_SECS: i64 = 60;

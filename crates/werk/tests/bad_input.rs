@@ -159,6 +159,45 @@ async fn refused_requests_say_why_and_store_nothing() {
         .await;
     assert_error(status, &body, 404, "not found");
 
+    let (status, body) = server
+        .send(
+            server
+                .http
+                .get(server.api(&format!("/api/v3/runs?pipelineId={pipeline}")))
+                .bearer_auth(&bob),
+        )
+        .await;
+    assert_error(status, &body, 404, "not found");
+
+    // A scheme other than Bearer, and a commit without its branch.
+    let (status, body) = server
+        .send(
+            server
+                .http
+                .get(server.api("/api/v3/applications/admin/secret"))
+                .header("Authorization", "Basic YTpi"),
+        )
+        .await;
+    assert_error(status, &body, 401, "bearer");
+    let (status, body) = server
+        .post(
+            "/api/v3/runs",
+            json!({ "pipelineId": pipeline, "commitHash": "abc" }),
+        )
+        .await;
+    assert_error(status, &body, 400, "branch");
+
+    // A method the endpoint does not have.
+    let (status, body) = server
+        .send(
+            server
+                .http
+                .delete(server.api("/api/v3/runs"))
+                .bearer_auth(&server.token),
+        )
+        .await;
+    assert_error(status, &body, 405, "not allowed");
+
     // An unknown filter value.
     let (status, body) = server
         .get(&format!("/api/v3/runs?applicationId={app_id}&status=done"))

@@ -59,6 +59,25 @@ pub async fn list(
             .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
         check_read(&caller, &app, &what)?;
     }
+    // A private application's runs answer as if it did not exist, however they are named.
+    if let Some(pipeline_id) = &filter.pipeline_id {
+        let what = format!("pipeline {pipeline_id:?}");
+        let not_found = || ApiError::not_found(format!("{what} not found"));
+        let pipeline = state
+            .store()
+            .pipeline_by_id(pipeline_id)
+            .await?
+            .ok_or_else(not_found)?;
+        let app = state
+            .store()
+            .application_by_id(&pipeline.application_id)
+            .await?
+            .ok_or_else(not_found)?;
+        check_read(&caller, &app, &what)?;
+    }
+    if let Some(source) = &filter.source_run {
+        find(&state, &caller, source).await?;
+    }
     let rows = state.store().list_runs(&filter, sort, limit, skip).await?;
     let mut presenter = state.presenter();
     let mut out = Vec::with_capacity(rows.len());

@@ -117,17 +117,16 @@ impl LogReader {
         }
     }
 
+    /// Whether the log is complete: the step or its run has finished.
     async fn step_finished(&self) -> bool {
         match self.state.store().step_by_id(&self.step.id).await {
-            Ok(Some(step)) => step.status == "finished" || self.run_finished(&step).await,
+            Ok(Some(step)) if step.status == "finished" => true,
+            Ok(Some(step)) => matches!(
+                self.state.store().run_by_id(&step.run_id).await,
+                Ok(Some(run)) if run.status == "finished"
+            ),
             _ => true,
         }
-    }
-
-    /// A step that never started is done once its run is.
-    async fn run_finished(&self, step: &RunStepRow) -> bool {
-        step.status == "notstarted"
-            && matches!(self.state.store().run_by_id(&step.run_id).await, Ok(Some(run)) if run.status == "finished")
     }
 
     async fn read_at_offset(&mut self) -> std::io::Result<Vec<u8>> {
