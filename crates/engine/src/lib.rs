@@ -62,6 +62,9 @@ pub struct EngineConfig {
     pub public_url: String,
     /// Runs executing at once.
     pub parallel_runs: usize,
+    /// Git URL template registry steps are fetched from when the data dir's `steps/` has
+    /// none (`{owner}`, `{name}`, `{version}`); `None` to use local steps only.
+    pub step_git_template: Option<String>,
 }
 
 /// The run engine; share it behind an `Arc`.

@@ -8,13 +8,18 @@ use std::sync::atomic::Ordering;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use werk_executor::{Event, Executor, Job, Limits, Outcome, Phase, RunKind, Source};
+use werk_executor::{
+    Event, Executor, Job, Limits, Outcome, Phase, RunKind, Source, StepSources,
+};
 use werk_store::{ApplicationRow, RunRow, RunStepRow};
 
 use crate::logs::RunLogs;
 use crate::state::{Target, transition};
 use crate::trigger::EnvVar;
 use crate::{Engine, EngineError, EngineResult, repo};
+
+/// Largest cache an application keeps between runs, as Wercker's 1000 MB.
+const CACHE_LIMIT_BYTES: u64 = 1000 * 1024 * 1024;
 
 /// How often recording the failure of a broken run task is tried.
 const RECORD_ATTEMPTS: usize = 5;
@@ -380,6 +385,12 @@ impl Engine {
             cache_dir: self.data_dir().join("cache").join(&app.id),
             artifact_path: self.artifact_path(&run.id),
             limits: Limits::default(),
+            steps: StepSources {
+                dir: Some(self.data_dir().join("steps")),
+                git_template: self.config.step_git_template.clone(),
+                cache: Some(self.data_dir().join("step-cache")),
+            },
+            cache_limit_bytes: CACHE_LIMIT_BYTES,
         })
     }
 }

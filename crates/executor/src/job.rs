@@ -32,6 +32,24 @@ pub struct Job {
     pub artifact_path: PathBuf,
     /// Limits that apply when the wercker.yml sets none.
     pub limits: Limits,
+    /// Where registry steps are looked up and kept.
+    pub steps: StepSources,
+    /// Largest size of the cache dir kept after a run, in bytes; a larger cache is emptied.
+    pub cache_limit_bytes: u64,
+}
+
+/// Where registry steps (`owner/name@version`) come from, in the order they are tried.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StepSources {
+    /// A directory holding `OWNER/NAME/VERSION/` step directories (each with `run.sh` and
+    /// `step.yml` or `wercker-step.yml`); `VERSION` may be `latest` for unversioned ids.
+    pub dir: Option<PathBuf>,
+    /// A git URL template with `{owner}`, `{name}` and `{version}`, e.g.
+    /// `https://git.example.org/{owner}/step-{name}.git`; the step is the tag `{version}`
+    /// (or `v{version}`) of that repository, or its default branch for unversioned ids.
+    pub git_template: Option<String>,
+    /// Where steps fetched from git are kept between runs.
+    pub cache: Option<PathBuf>,
 }
 
 /// Where a run's code comes from.
@@ -48,6 +66,16 @@ pub enum Source {
         commit: Option<String>,
         /// The bare mirror directory for this repository.
         mirror: PathBuf,
+    },
+    /// A directory on this machine, copied as it is (a working tree with uncommitted
+    /// changes, for `werk build`); `.git` is not copied.
+    Directory {
+        /// The directory.
+        path: PathBuf,
+        /// Branch to report in `WERCKER_GIT_BRANCH`.
+        branch: String,
+        /// Commit to report in `WERCKER_GIT_COMMIT`, if known.
+        commit: String,
     },
     /// The artifact (tar) of a parent run, unpacked as the source.
     Artifact {

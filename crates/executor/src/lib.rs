@@ -12,7 +12,9 @@
 mod job;
 mod local;
 
-pub use job::{Event, Job, Limits, Outcome, Phase, PlannedStep, RunKind, Source};
+pub use job::{
+    Event, Job, Limits, Outcome, Phase, PlannedStep, RunKind, Source, StepSources,
+};
 pub use local::LocalExecutor;
 
 use tokio::sync::mpsc;

@@ -45,6 +45,10 @@ pub struct ServeArgs {
     /// Runs executing at once.
     #[arg(long, env = "WERK_PARALLEL_RUNS", default_value_t = werk_engine::DEFAULT_PARALLEL_RUNS)]
     pub parallel_runs: usize,
+    /// Git URL template for registry steps missing from DATA/steps, with {owner}, {name}
+    /// and {version}, e.g. https://git.example.org/{owner}/step-{name}.git.
+    #[arg(long, env = "WERK_STEP_GIT_TEMPLATE")]
+    pub step_git_template: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -43,6 +43,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             data_dir,
             public_url: public_url.clone(),
             parallel_runs: args.parallel_runs,
+            step_git_template: args.step_git_template.clone(),
         },
     );
 

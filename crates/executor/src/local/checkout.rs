@@ -55,6 +55,11 @@ pub(crate) async fn get_code(
             let (commit, message) = git.checkout(source_dir, job, rep, cancel).await?;
             (commit, branch.clone(), message)
         }
+        Source::Directory { .. } => {
+            return Err(StepFailure::failed(
+                "directory sources are not supported yet".to_string(),
+            ));
+        }
         Source::Artifact {
             path,
             branch,
