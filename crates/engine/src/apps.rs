@@ -16,6 +16,30 @@ pub struct NewApplicationRequest {
     pub branch: String,
     /// `public` or `private`.
     pub privacy: String,
+    /// Where runs get the code: a git repository, or a directory copied as it is.
+    pub source: AppSource,
+    /// Whether passed runs start the pipelines chained after them by `workflows:`; off for
+    /// `werk build`, which runs one pipeline.
+    pub chain_workflows: bool,
+}
+
+/// Where an application's code comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppSource {
+    /// A git repository (URL or path), cloned into a mirror and checked out per run.
+    Git,
+    /// A directory on this machine, copied with its uncommitted changes.
+    Directory,
+}
+
+impl AppSource {
+    /// The name stored with the application.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppSource::Git => "git",
+            AppSource::Directory => "directory",
+        }
+    }
 }
 
 impl Engine {
@@ -54,9 +78,16 @@ impl Engine {
                 owner.username, request.name
             )));
         }
-        let definitions = self
-            .read_definitions(&request.git_url, &request.branch)
-            .await?;
+        let mut definitions = match request.source {
+            AppSource::Git => {
+                self.read_definitions(&request.git_url, &request.branch)
+                    .await?
+            }
+            AppSource::Directory => read_directory_definitions(&request.git_url).await?,
+        };
+        if !request.chain_workflows {
+            definitions.workflows.clear();
+        }
         let app = self
             .store
             .create_application(
@@ -64,6 +95,7 @@ impl Engine {
                     owner_id: owner.id.clone(),
                     name: request.name.clone(),
                     git_url: request.git_url.clone(),
+                    source_kind: request.source.as_str().to_string(),
                     default_branch: request.branch.clone(),
                     privacy: request.privacy.clone(),
                 },
@@ -139,7 +171,8 @@ impl Engine {
             let Some(root) = workflow.nodes.iter().find(|n| n.requires.is_empty()) else {
                 continue;
             };
-            let (definition, chain) = chain_from(&definitions.workflows, &root.name);
+            let (definition, chain) =
+                chain_from(&definitions.workflows, Some(&workflow.name), &root.name);
             let items: Option<Vec<NewItem>> = chain
                 .iter()
                 .map(|(node, parent)| {
@@ -171,6 +204,34 @@ impl Engine {
             .replace_pending_workflows(&app.id, &placeholders)
             .await?)
     }
+}
+
+/// What the wercker.yml of a working tree defines.
+async fn read_directory_definitions(dir: &str) -> EngineResult<Definitions> {
+    for name in repo::YML_NAMES {
+        let path = std::path::Path::new(dir).join(name);
+        match tokio::fs::read_to_string(&path).await {
+            Ok(text) => {
+                return match werk_yml::parse(name, &text) {
+                    Ok(config) => Ok(Definitions::from_config(&config, &text)),
+                    Err(err) => Err(EngineError::Unprocessable(format!(
+                        "{err}: {}",
+                        err.source_line.trim()
+                    ))),
+                };
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                return Err(EngineError::Unprocessable(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+            }
+        }
+    }
+    Err(EngineError::Unprocessable(format!(
+        "no wercker.yml in {dir}"
+    )))
 }
 
 fn validate_name(name: &str) -> EngineResult<()> {

@@ -129,17 +129,17 @@ pub fn parse_workflows_json(json: &str) -> Vec<WorkflowDefinition> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-/// The chain a trigger of pipeline `name` starts: the first workflow having a node of that
-/// name, and the nodes from it downwards (each with the index of its first parent in the
+/// The chain a trigger of pipeline `name` starts: the first workflow (named `workflow`, when
+/// given) having a node of that name, and the nodes from it downwards (each with the index of its first parent in the
 /// returned list). A pipeline in no workflow runs alone.
 pub fn chain_from<'a>(
     workflows: &'a [WorkflowDefinition],
+    workflow: Option<&str>,
     name: &str,
 ) -> (String, Vec<(&'a Node, Option<usize>)>) {
-    let Some(workflow) = workflows
-        .iter()
-        .find(|w| w.nodes.iter().any(|n| n.name == name))
-    else {
+    let Some(workflow) = workflows.iter().find(|w| {
+        workflow.is_none_or(|wanted| w.name == wanted) && w.nodes.iter().any(|n| n.name == name)
+    }) else {
         return (name.to_string(), Vec::new());
     };
     let mut chain: Vec<(&Node, Option<usize>)> = Vec::new();
@@ -213,11 +213,13 @@ mod tests {
                 node("other", &[]),
             ],
         }];
-        let (name, chain) = chain_from(&workflows, "test");
+        let (name, chain) = chain_from(&workflows, None, "test");
         assert_eq!(name, "main");
         let names: Vec<_> = chain.iter().map(|(n, p)| (n.name.as_str(), *p)).collect();
         assert_eq!(names, vec![("test", None), ("deploy", Some(0))]);
-        let (_, alone) = chain_from(&workflows, "nowhere");
+        let (_, alone) = chain_from(&workflows, None, "nowhere");
+        let (_, other) = chain_from(&workflows, Some("other-workflow"), "test");
+        assert!(other.is_empty());
         assert!(alone.is_empty());
     }
 }

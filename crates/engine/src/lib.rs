@@ -27,7 +27,7 @@ mod runner;
 pub mod state;
 mod trigger;
 
-pub use apps::NewApplicationRequest;
+pub use apps::{AppSource, NewApplicationRequest};
 pub use error::{EngineError, EngineResult};
 pub use trigger::{EnvVar, TriggerRequest};
 

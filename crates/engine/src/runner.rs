@@ -8,9 +8,7 @@ use std::sync::atomic::Ordering;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use werk_executor::{
-    Event, Executor, Job, Limits, Outcome, Phase, RunKind, Source, StepSources,
-};
+use werk_executor::{Event, Executor, Job, Limits, Outcome, Phase, RunKind, Source, StepSources};
 use werk_store::{ApplicationRow, RunRow, RunStepRow};
 
 use crate::logs::RunLogs;
@@ -130,6 +128,7 @@ impl Engine {
                     // Only the default branch defines the application's pipelines.
                     if let (Some(text), None) = (yml, &run.source_run_id)
                         && run.branch == app.default_branch
+                        && app.source_kind == "git"
                         && let Err(err) = self.refresh_definitions(&app, &run.user_id, &text).await
                     {
                         tracing::warn!(run_id = %run.id, error = %err, "cannot refresh pipelines");
@@ -333,6 +332,11 @@ impl Engine {
         let source = match &run.source_run_id {
             Some(source) => Source::Artifact {
                 path: self.artifact_path(source),
+                branch: run.branch.clone(),
+                commit: run.commit_hash.clone(),
+            },
+            None if app.source_kind == "directory" => Source::Directory {
+                path: app.git_url.clone().into(),
                 branch: run.branch.clone(),
                 commit: run.commit_hash.clone(),
             },

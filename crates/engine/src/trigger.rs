@@ -30,6 +30,8 @@ pub struct TriggerRequest {
     pub message: Option<String>,
     /// Extra variables, in order; they override every other variable of the same name.
     pub env_vars: Vec<EnvVar>,
+    /// The wercker.yml workflow to run the pipeline in; the first one holding it when absent.
+    pub workflow: Option<String>,
 }
 
 impl Engine {
@@ -107,7 +109,8 @@ impl Engine {
             .map_err(|e| EngineError::Internal(format!("cannot encode envVars: {e}")))?;
 
         let workflows = parse_workflows_json(&app.workflows);
-        let (definition, chain) = chain_from(&workflows, &pipeline.name);
+        let (definition, chain) =
+            chain_from(&workflows, request.workflow.as_deref(), &pipeline.name);
         let pipelines = self
             .store
             .pipelines_of_application(&app.id, 1000, 0)

@@ -24,6 +24,7 @@ impl Store {
             owner_id: new.owner_id.clone(),
             name: new.name.clone(),
             git_url: new.git_url.clone(),
+            source_kind: new.source_kind.clone(),
             default_branch: new.default_branch.clone(),
             privacy: new.privacy.clone(),
             badge_key: crate::new_token()[..32].to_string(),
@@ -37,8 +38,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO applications (id, owner_id, name, git_url, default_branch, privacy, \
-             badge_key, theme, ignored_branches, workflows, yml_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             badge_key, theme, ignored_branches, workflows, yml_hash, created_at, updated_at, \
+             source_kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&row.id)
         .bind(&row.owner_id)
@@ -53,6 +54,7 @@ impl Store {
         .bind(&row.yml_hash)
         .bind(&row.created_at)
         .bind(&row.updated_at)
+        .bind(&row.source_kind)
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::conflict_on(e, format!("application {:?}", new.name)))?;

@@ -43,6 +43,8 @@ pub struct ApplicationRow {
     pub name: String,
     /// Clone URL or local path of the repository.
     pub git_url: String,
+    /// `git` or `directory`.
+    pub source_kind: String,
     /// Branch whose wercker.yml defines the pipelines.
     pub default_branch: String,
     /// `public` or `private`.
@@ -231,6 +233,8 @@ pub struct NewApplication {
     pub name: String,
     /// Clone URL or path.
     pub git_url: String,
+    /// `git` or `directory`.
+    pub source_kind: String,
     /// Default branch.
     pub default_branch: String,
     /// `public` or `private`.

@@ -49,7 +49,8 @@ async fn trigger_claim_and_finish_a_run() {
             &NewApplication {
                 owner_id: user.id.clone(),
                 name: "site".into(),
-                git_url: "/tmp/x".into(),
+                git_url: "/srv/repos/site".into(),
+                source_kind: "git".into(),
                 default_branch: "master".into(),
                 privacy: "private".into(),
             },

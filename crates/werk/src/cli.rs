@@ -29,6 +29,52 @@ pub enum Command {
     Runs(RunsArgs),
     /// Print the logs of a run's steps.
     Logs(LogsArgs),
+    /// Check a wercker.yml and print what is wrong with it, with line and column.
+    Check(CheckArgs),
+    /// Run a pipeline of the wercker.yml in a directory, without a server.
+    Build(BuildArgs),
+    /// Run a workflow of the wercker.yml in a directory, without a server.
+    Workflow(WorkflowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The file [default: ewok.yml, wercker.yml or .wercker.yml in the current directory].
+    pub file: Option<PathBuf>,
+}
+
+/// What `werk build` and `werk workflow` share.
+#[derive(Debug, Clone, Args)]
+pub struct LocalArgs {
+    /// The project directory, holding wercker.yml.
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// Put each run's artifact here (a workflow's under one subdirectory per pipeline).
+    #[arg(long)]
+    pub artifacts: Option<PathBuf>,
+    /// Extra variable KEY=VALUE; repeatable, in order.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Git URL template for registry steps ({owner}, {name}, {version}).
+    #[arg(long, env = "WERK_STEP_GIT_TEMPLATE")]
+    pub step_git_template: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The pipeline to run.
+    #[arg(long, default_value = "build")]
+    pub pipeline: String,
+    #[command(flatten)]
+    pub local: LocalArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkflowArgs {
+    /// The workflow (a name under `workflows:`).
+    pub name: String,
+    #[command(flatten)]
+    pub local: LocalArgs,
 }
 
 #[derive(Debug, Args)]

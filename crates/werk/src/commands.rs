@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
-use crate::cli::{AppAction, AppArgs, LogsArgs, RunsArgs, TriggerArgs};
+use crate::cli::{AppAction, AppArgs, CheckArgs, LogsArgs, RunsArgs, TriggerArgs};
 use crate::client::{Client, owner_and_app, text};
 use crate::follow;
 
@@ -152,4 +152,35 @@ pub async fn logs(args: LogsArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `werk check`: exit 0 when the file is valid, 1 with the errors when not.
+pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let path = match args.file {
+        Some(path) => path,
+        None => werk_engine::repo::YML_NAMES
+            .iter()
+            .map(std::path::PathBuf::from)
+            .find(|p| p.exists())
+            .context("no ewok.yml, wercker.yml or .wercker.yml in the current directory")?,
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
+    match werk_yml::parse(&name, &text) {
+        Ok(config) => {
+            let pipelines: Vec<&str> = config.pipelines.iter().map(|p| p.name.as_str()).collect();
+            let workflows: Vec<&str> = config.workflows.iter().map(|w| w.name.as_str()).collect();
+            println!("{name}: ok");
+            println!("  pipelines: {}", pipelines.join(", "));
+            if !workflows.is_empty() {
+                println!("  workflows: {}", workflows.join(", "));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            eprintln!("{}", err.render());
+            Ok(ExitCode::from(1))
+        }
+    }
 }

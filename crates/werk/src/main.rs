@@ -8,6 +8,7 @@ mod cli;
 mod client;
 mod commands;
 mod follow;
+mod local;
 mod serve;
 
 use std::process::ExitCode;
@@ -47,6 +48,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Trigger(args) => commands::trigger(args).await,
         Command::Runs(args) => commands::runs(args).await,
         Command::Logs(args) => commands::logs(args).await,
+        Command::Check(args) => commands::check(args),
+        Command::Build(args) => local::build(args).await,
+        Command::Workflow(args) => local::workflow(args).await,
     }
 }
 

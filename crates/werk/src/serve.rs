@@ -1,8 +1,13 @@
 //! `werk serve`: opens the data dir, starts the engine and the API, and stops on SIGINT or
 //! SIGTERM after the engine has recorded what it was doing.
+//!
+//! [`start`] is also what `werk build` runs in-process, on a temporary data dir.
+
+use std::sync::Arc;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use werk_engine::{Engine, EngineConfig};
 use werk_server::AppState;
@@ -28,38 +33,82 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "Created the user admin. Its personal token, shown only this once:\n\n    {token}\n"
         );
     }
-
     let listener = TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let address = listener.local_addr()?;
-    let public_url = args
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{address}"));
-    let engine = Engine::new(
-        store,
-        EngineConfig {
-            data_dir,
-            public_url: public_url.clone(),
-            parallel_runs: args.parallel_runs,
-            step_git_template: args.step_git_template.clone(),
-        },
+    let config = EngineConfig {
+        data_dir,
+        public_url: args.public_url.clone().unwrap_or_default(),
+        parallel_runs: args.parallel_runs,
+        step_git_template: args.step_git_template.clone(),
+    };
+    let running = start(store, config, listener)?;
+    println!(
+        "werk listening on {} (public URL {})",
+        running.url,
+        running.engine.public_url()
     );
+    tokio::spawn(stop_on_signal(running.shutdown.clone()));
+    running.wait().await
+}
 
+/// A server running in this process.
+pub struct Running {
+    /// Where it listens, as `http://ADDR`.
+    pub url: String,
+    /// Its engine.
+    pub engine: Arc<Engine>,
+    shutdown: CancellationToken,
+    engine_task: JoinHandle<()>,
+    server_task: JoinHandle<std::io::Result<()>>,
+}
+
+/// Starts the engine and the API on `listener`; an empty public URL means the listener's.
+pub fn start(
+    store: Store,
+    mut config: EngineConfig,
+    listener: TcpListener,
+) -> anyhow::Result<Running> {
+    let url = format!("http://{}", listener.local_addr()?);
+    if config.public_url.is_empty() {
+        config.public_url = url.clone();
+    }
+    let engine = Engine::new(store, config);
     let shutdown = CancellationToken::new();
     let engine_task = tokio::spawn(engine.clone().run(shutdown.clone()));
-    tokio::spawn(stop_on_signal(shutdown.clone()));
-    println!("werk listening on http://{address} (public URL {public_url})");
-    let serving = werk_server::serve(
-        AppState::new(engine),
+    let server_task = tokio::spawn(werk_server::serve(
+        AppState::new(engine.clone()),
         listener,
         shutdown.clone().cancelled_owned(),
-    )
-    .await;
-    shutdown.cancel();
-    engine_task.await.context("the engine stopped abnormally")?;
-    serving.context("the server failed")
+    ));
+    Ok(Running {
+        url,
+        engine,
+        shutdown,
+        engine_task,
+        server_task,
+    })
+}
+
+impl Running {
+    /// Stops the server and the engine, and waits for both.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.wait().await
+    }
+
+    /// Waits until something stops the server, then for the engine to record its runs.
+    async fn wait(self) -> anyhow::Result<()> {
+        let served = self
+            .server_task
+            .await
+            .context("the server stopped abnormally")?;
+        self.shutdown.cancel();
+        self.engine_task
+            .await
+            .context("the engine stopped abnormally")?;
+        served.context("the server failed")
+    }
 }
 
 async fn stop_on_signal(shutdown: CancellationToken) {

@@ -35,6 +35,22 @@ pub struct ParseError {
     pub source_line: String,
 }
 
+impl ParseError {
+    /// The error as a person reads it: `file:line:column: message`, then the offending line
+    /// and a caret under the column (tabs kept, so the caret lines up in a terminal).
+    pub fn render(&self) -> String {
+        let mut caret: String = self
+            .source_line
+            .chars()
+            .chain(std::iter::repeat(' '))
+            .take(self.column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        caret.push('^');
+        format!("{self}\n{}\n{caret}", self.source_line)
+    }
+}
+
 /// Parses the text of a wercker.yml named `file` (used in error messages).
 ///
 /// ```

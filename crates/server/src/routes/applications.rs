@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use werk_engine::NewApplicationRequest;
+use werk_engine::{AppSource, NewApplicationRequest};
 use werk_store::ApplicationRow;
 
 use crate::AppState;
@@ -36,6 +36,10 @@ pub async fn create(
             .filter(|b| !b.is_empty())
             .unwrap_or_else(|| "master".into()),
         privacy: body.string("privacy")?.unwrap_or_else(|| "public".into()),
+        // Through the API, code only comes from git: a directory source would let callers
+        // read the server's files.
+        source: AppSource::Git,
+        chain_workflows: true,
     };
     let app = state.engine().create_application(&user, &request).await?;
     Ok(Json(

@@ -111,6 +111,7 @@ pub async fn trigger(
         commit_hash: body.string("commitHash")?,
         message: body.string("message")?,
         env_vars: env_vars(&body)?,
+        workflow: body.string("workflow")?,
     };
     let what = format!("pipeline {:?}", request.pipeline_id);
     let pipeline = state

@@ -24,6 +24,9 @@ CREATE TABLE applications (
     owner_id         TEXT NOT NULL REFERENCES users (id),
     name             TEXT NOT NULL,
     git_url          TEXT NOT NULL,
+    -- 'git': a repository cloned into a mirror; 'directory': a local working tree copied
+    -- as it is (werk build).
+    source_kind      TEXT NOT NULL DEFAULT 'git',
     default_branch   TEXT NOT NULL DEFAULT 'master',
     privacy          TEXT NOT NULL DEFAULT 'public',
     badge_key        TEXT NOT NULL DEFAULT '',
