@@ -12,9 +12,7 @@
 mod job;
 mod local;
 
-pub use job::{
-    Event, Job, Limits, Outcome, Phase, PlannedStep, RunKind, Source, StepSources,
-};
+pub use job::{Event, Job, Limits, Outcome, Phase, PlannedStep, RunKind, Source, StepSources};
 pub use local::LocalExecutor;
 
 use tokio::sync::mpsc;

@@ -1,9 +1,14 @@
 //! [`LocalExecutor`]: runs a job on this machine, its steps sourced one after the other into
 //! one long-lived bash, as Wercker ran them in one container.
 
+mod builtin;
+mod cache;
 mod checkout;
+mod copy;
 mod env;
+mod manifest;
 mod process;
+mod registry;
 mod report;
 mod setup;
 mod shell;
@@ -23,8 +28,13 @@ use crate::{Event, Executor, Job, Outcome};
 /// Runs jobs as child processes of this machine.
 ///
 /// Each run gets one `bash` in its own process group, started in the checkout; every step's
-/// script is sourced into it, so `export`s and `cd`s carry over from step to step. Steps
-/// from the step registry and Docker-only internal steps fail with a message saying so.
+/// script is sourced into it, so `export`s and `cd`s carry over from step to step. Registry
+/// steps come from the job's steps directory, werk's built-in steps or a git repository
+/// (see [`StepSources`](crate::StepSources)); Docker-only internal steps fail with a
+/// message saying so.
+///
+/// After the run, a cache dir larger than [`Job::cache_limit_bytes`] is emptied, with a
+/// line saying so in the log of the last step that ran.
 ///
 /// Layout of a job's work dir: `source/` (the checkout, `$WERCKER_ROOT`), `output/`
 /// (`$WERCKER_OUTPUT_DIR`), `steps/<step-id>/run.sh` (`$WERCKER_STEP_ROOT`), and
@@ -71,6 +81,7 @@ impl Executor for LocalExecutor {
             job,
             rep: rep.clone(),
             cancel: cancel.clone(),
+            pending: std::sync::Mutex::new(None),
         };
         tokio::select! {
             outcome = run.execute() => rep.send(Event::Finished { outcome }).await,
@@ -87,6 +98,8 @@ struct Run {
     paths: Paths,
     rep: Reporter,
     cancel: CancellationToken,
+    /// The step that ended last, its end not yet reported.
+    pending: std::sync::Mutex<Option<(u32, StepResult)>>,
 }
 
 /// The first main step that did not pass: its display name and message.
@@ -122,7 +135,7 @@ impl Run {
 
         self.rep.start(setup::ORDER).await;
         let setup = self.setup(&code).await;
-        let (plan, mut shell) = match setup {
+        let (plan, shell) = match setup {
             Ok(ready) => {
                 self.rep.finish(setup::ORDER, &Ok(None)).await;
                 ready
@@ -133,13 +146,23 @@ impl Run {
             }
         };
 
-        let failed = self.main_steps(&plan, &mut shell).await;
+        let outcome = self.steps(&plan, shell).await;
+        if !self.cancel.is_cancelled() {
+            self.cap_cache().await;
+        }
+        self.flush().await;
+        outcome
+    }
+
+    /// The main steps and the after-steps; the last step's end is left pending.
+    async fn steps(&self, plan: &Plan, mut shell: Shell) -> Outcome {
+        let failed = self.main_steps(plan, &mut shell).await;
         shell.close().await;
         if self.cancel.is_cancelled() {
             return Outcome::Aborted;
         }
         if !plan.after_steps.is_empty() {
-            self.after_steps(&plan, &failed).await;
+            self.after_steps(plan, &failed).await;
             if self.cancel.is_cancelled() {
                 return Outcome::Aborted;
             }
@@ -148,6 +171,17 @@ impl Run {
             Outcome::Failed
         } else {
             Outcome::Passed
+        }
+    }
+
+    /// Empties the cache when the run left it larger than the job allows, saying so in the
+    /// log of the last step that ran (whose end is still pending for that reason).
+    async fn cap_cache(&self) {
+        let Some(order) = self.pending_order() else {
+            return;
+        };
+        if let Some(line) = cache::cap(&self.job.cache_dir, self.job.cache_limit_bytes).await {
+            self.rep.line(order, &line).await;
         }
     }
 
@@ -194,7 +228,7 @@ impl Run {
     async fn main_steps(&self, plan: &Plan, shell: &mut Shell) -> Failed {
         let rep = &self.rep;
         let log = Some((INIT_ORDER, rep));
-        rep.start(INIT_ORDER).await;
+        self.begin(INIT_ORDER).await;
         let init = source_init(shell, &plan.paths, log, &self.cancel, plan.limits).await;
         if let Some(failed) = self.finish(INIT_ORDER, "wercker-init", init).await {
             return Some(failed);
@@ -203,7 +237,7 @@ impl Run {
             if self.cancel.is_cancelled() {
                 return None;
             }
-            rep.start(s.order).await;
+            self.begin(s.order).await;
             let result = run_step(shell, plan, s.order, &s.step, rep, &self.cancel).await;
             if let Some(failed) = self.finish(s.order, s.step.display_name(), result).await {
                 return Some(failed);
@@ -212,7 +246,7 @@ impl Run {
         if self.cancel.is_cancelled() {
             return None;
         }
-        rep.start(plan.store_order).await;
+        self.begin(plan.store_order).await;
         let stored = store::store(
             &plan.paths,
             &self.job.artifact_path,
@@ -224,10 +258,42 @@ impl Run {
         self.finish(plan.store_order, "store", stored).await
     }
 
-    /// Reports a step's end; returns its name and message when it did not pass.
+    /// Reports that step `order` begins, after the end of the step before it.
+    async fn begin(&self, order: u32) {
+        self.flush().await;
+        self.rep.start(order).await;
+    }
+
+    /// Records a step's end, reported when the next step begins or the run ends (so that
+    /// werk's closing lines can still go to the last step's log); returns the step's name
+    /// and message when it did not pass.
     async fn finish(&self, order: u32, name: &str, result: StepResult) -> Failed {
-        self.rep.finish(order, &result).await;
-        result.err().map(|f| (name.to_owned(), f.message))
+        self.flush().await;
+        let failed = result
+            .as_ref()
+            .err()
+            .map(|f| (name.to_owned(), f.message.clone()));
+        *self.lock_pending() = Some((order, result));
+        failed
+    }
+
+    /// Reports the end of the step whose end is pending, if any.
+    async fn flush(&self) {
+        let pending = self.lock_pending().take();
+        if let Some((order, result)) = pending {
+            self.rep.finish(order, &result).await;
+        }
+    }
+
+    /// The order of the step whose end is pending.
+    fn pending_order(&self) -> Option<u32> {
+        self.lock_pending().as_ref().map(|(order, _)| *order)
+    }
+
+    fn lock_pending(&self) -> std::sync::MutexGuard<'_, Option<(u32, StepResult)>> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The after-steps, in a fresh shell as Wercker ran them in a restarted container.
@@ -235,11 +301,12 @@ impl Run {
         let Some(first) = plan.after_steps.first() else {
             return;
         };
-        self.rep.start(first.order).await;
+        self.begin(first.order).await;
         let mut shell = match self.final_shell(plan, failed, first.order).await {
             Ok(shell) => shell,
             Err(failure) => {
-                self.rep.finish(first.order, &Err(failure)).await;
+                let name = first.step.display_name();
+                self.finish(first.order, name, Err(failure)).await;
                 return;
             }
         };
@@ -248,7 +315,7 @@ impl Run {
                 if self.cancel.is_cancelled() {
                     break;
                 }
-                self.rep.start(s.order).await;
+                self.begin(s.order).await;
             }
             let result =
                 run_step(&mut shell, plan, s.order, &s.step, &self.rep, &self.cancel).await;

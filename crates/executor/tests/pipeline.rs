@@ -331,7 +331,7 @@ async fn steps_this_executor_cannot_run_fail_with_a_reason() {
     let yml = r#"
 build:
   steps:
-    - arjen/hugo-build@1.12.0
+    - someone/unknown-step@1.2.0
 deploy:
   steps:
     - internal/docker-push:
@@ -345,7 +345,8 @@ deploy:
         Some((
             Outcome::Failed,
             Some(
-                "step arjen/hugo-build@1.12.0: registry steps are not supported by this executor yet"
+                "step someone/unknown-step@1.2.0 not found; looked in: no steps directory \
+                 configured; no built-in step of that name; no step git template configured"
                     .to_owned()
             )
         ))

@@ -1,5 +1,5 @@
-//! Step 1, `get code`: a checkout from a kept bare mirror of the repository, or the
-//! unpacked artifact of the run this one is chained from.
+//! Step 1, `get code`: a checkout from a kept bare mirror of the repository, a copy of a
+//! directory on this machine, or the unpacked artifact of the run this one is chained from.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -8,6 +8,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
+use super::copy::{comparable, copy_tree};
 use super::process::{capture, run_logged};
 use super::report::{Reporter, StepFailure};
 use crate::{Job, Source};
@@ -55,10 +56,16 @@ pub(crate) async fn get_code(
             let (commit, message) = git.checkout(source_dir, job, rep, cancel).await?;
             (commit, branch.clone(), message)
         }
-        Source::Directory { .. } => {
-            return Err(StepFailure::failed(
-                "directory sources are not supported yet".to_string(),
-            ));
+        Source::Directory {
+            path,
+            branch,
+            commit,
+        } => {
+            rep.line(ORDER, &format!("Copying {}", path.display()))
+                .await;
+            let files = copy_directory(job, path, source_dir).await?;
+            rep.line(ORDER, &format!("Copied {files} files")).await;
+            (commit.clone(), branch.clone(), String::new())
         }
         Source::Artifact {
             path,
@@ -201,20 +208,65 @@ impl GitSource<'_> {
 }
 
 /// A git command that never waits for a password on a terminal.
-fn git() -> Command {
+pub(crate) fn git() -> Command {
     let mut cmd = Command::new("git");
     cmd.env("GIT_TERMINAL_PROMPT", "0");
     cmd
 }
 
-/// The lock serialising work on one mirror within this process.
-fn mirror_lock(mirror: &Path) -> Arc<tokio::sync::Mutex<()>> {
+/// The lock serialising work on one directory kept across runs (a mirror, a fetched
+/// step) within this process.
+pub(crate) fn mirror_lock(mirror: &Path) -> Arc<tokio::sync::Mutex<()>> {
     static LOCKS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
         LazyLock::new(Mutex::default);
     let mut locks = LOCKS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     locks.entry(mirror.to_path_buf()).or_default().clone()
+}
+
+/// The name of werk's data directory when it lies inside a project directory; never part
+/// of a build's input.
+const WERK_DATA_DIR: &str = ".werk";
+
+/// Copies the working tree at `path` into `dest`; returns how many files were copied.
+///
+/// Repository metadata is left out, and so is anything of werk's own that lies inside the
+/// tree (its data dir, this run's work dir, the cache): copying those would copy the copy.
+async fn copy_directory(job: &Job, path: &Path, dest: &Path) -> Result<u64, StepFailure> {
+    if !path.is_dir() {
+        return Err(StepFailure::failed(format!(
+            "{} is not a directory",
+            path.display()
+        )));
+    }
+    let src = comparable(path);
+    let dest = dest.to_path_buf();
+    let mut werk_dirs = vec![job.work_dir.clone(), job.cache_dir.clone()];
+    werk_dirs.extend(job.steps.cache.clone());
+    let copied = tokio::task::spawn_blocking(move || {
+        // Made to exist first, so that they compare equal to the entries of the walk.
+        std::fs::create_dir_all(&dest)?;
+        let werk_dirs: Vec<PathBuf> = werk_dirs.iter().map(|d| comparable(d)).collect();
+        let skip = move |entry: &Path, name: &std::ffi::OsStr, depth: usize| {
+            name == ".git"
+                || (depth == 0 && name == WERK_DATA_DIR)
+                || werk_dirs.iter().any(|d| d == entry)
+        };
+        copy_tree(&src, &dest, &skip)
+    })
+    .await;
+    match copied {
+        Ok(Ok(files)) => Ok(files),
+        Ok(Err(e)) => Err(StepFailure::failed(format!(
+            "cannot copy {}: {e}",
+            path.display()
+        ))),
+        Err(e) => Err(StepFailure::failed(format!(
+            "copying {} failed: {e}",
+            path.display()
+        ))),
+    }
 }
 
 /// Unpacks the tar at `artifact` into `dest`.

@@ -10,7 +10,7 @@ use werk_yml::{Config, ParseError, Step};
 use super::checkout::{CheckedOut, remove_dir};
 use super::env::{EnvVar, pass_through, valid_name};
 use super::report::{Reporter, StepFailure};
-use crate::{Job, Limits, Phase, PlannedStep, RunKind};
+use crate::{Job, Limits, Phase, PlannedStep, RunKind, StepSources};
 
 /// The order of the `setup environment` step.
 pub(crate) const ORDER: u32 = 2;
@@ -79,6 +79,8 @@ pub(crate) struct Plan {
     pub limits: Limits,
     /// The run's directories.
     pub paths: Paths,
+    /// Where registry steps are looked up.
+    pub step_sources: StepSources,
 }
 
 impl Plan {
@@ -170,6 +172,7 @@ pub(crate) async fn plan(
         env,
         limits: limits(&config, job.limits),
         paths,
+        step_sources: job.steps.clone(),
     })
 }
 

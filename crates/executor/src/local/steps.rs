@@ -1,13 +1,16 @@
-//! Running steps in the pipeline's shell: `wercker-init`, script steps, and the refusal of
-//! steps this executor cannot run.
+//! Running steps in the pipeline's shell: `wercker-init`, script steps, registry steps
+//! (their files, property variables, `init.sh` and `run.sh`), and the refusal of steps this
+//! executor cannot run.
 
 use std::path::PathBuf;
 
 use tokio_util::sync::CancellationToken;
 use werk_yml::{Step, StepKind};
 
-use super::env::{EnvVar, export_script, go_quote, sh_quote};
+use super::env::{EnvVar, export_script, go_quote, sh_quote, valid_name};
+use super::manifest;
 use super::process::describe_duration;
+use super::registry::{self, Lookup};
 use super::report::{Reporter, StepFailure};
 use super::setup::{Paths, Plan, create_dir, path_str};
 use super::shell::{CommandEnd, LogTarget, Shell};
@@ -76,15 +79,9 @@ pub(crate) async fn run_step(
     rep: &Reporter,
     cancel: &CancellationToken,
 ) -> StepResult {
-    let refusal = match step.kind() {
-        StepKind::Script => None,
-        StepKind::Registry => Some(format!(
-            "step {}: registry steps are not supported by this executor yet",
-            step.id
-        )),
-        StepKind::Internal => Some(format!("step {} needs the Docker executor", step.id)),
-    };
-    if let Some(message) = refusal {
+    let kind = step.kind();
+    if kind == StepKind::Internal {
+        let message = format!("step {} needs the Docker executor", step.id);
         rep.line(order, &message).await;
         return Err(StepFailure::failed(message));
     }
@@ -95,12 +92,17 @@ pub(crate) async fn run_step(
     let report = paths.report.join(&id);
     let artifacts = report.join("artifacts");
     let message_file = report.join("message.txt");
-    create_dir(&root).await?;
     create_dir(&artifacts).await?;
-    let run_sh = root.join("run.sh");
-    tokio::fs::write(&run_sh, normalize_code(step.code().unwrap_or_default()))
-        .await
-        .map_err(|e| StepFailure::failed(format!("cannot write {}: {e}", run_sh.display())))?;
+    let properties = if kind == StepKind::Script {
+        create_dir(&root).await?;
+        let run_sh = root.join("run.sh");
+        tokio::fs::write(&run_sh, normalize_code(step.code().unwrap_or_default()))
+            .await
+            .map_err(|e| StepFailure::failed(format!("cannot write {}: {e}", run_sh.display())))?;
+        Vec::new()
+    } else {
+        registry_step(plan, order, step, &root, rep, cancel).await?
+    };
 
     let step_env = [
         EnvVar::new("WERCKER_STEP_ROOT", path_str(&root)?),
@@ -136,22 +138,93 @@ pub(crate) async fn run_step(
             )));
         }
     }
+    // Exported from the step's working directory, as Wercker did: `$VAR`s in property
+    // values expand against the shell as the earlier steps left it.
+    if !properties.is_empty()
+        && exec(shell, &export_script(&properties), log, cancel, limits).await? != 0
+    {
+        return Err(StepFailure::failed(format!(
+            "exporting the properties of step {} failed",
+            step.id
+        )));
+    }
 
+    let init_sh = root.join("init.sh");
+    if kind == StepKind::Registry && init_sh.is_file() {
+        let source = format!("source {}", sh_quote(&path_str(&init_sh)?));
+        let end = shell.run(&source, log, cancel, limits).await;
+        if end != CommandEnd::Exited(0) {
+            return Err(ended(end, &message_file, "init.sh failed").await);
+        }
+    }
+    let run_sh = root.join("run.sh");
+    if !run_sh.is_file() {
+        // Wercker passed a step that has no run.sh.
+        return Ok(read_message(&message_file).await);
+    }
     let source = format!("source {} < /dev/null", sh_quote(&path_str(&run_sh)?));
     let end = shell.run(&source, log, cancel, limits).await;
-    let message = read_message(&message_file).await;
+    if end == CommandEnd::Exited(0) {
+        return Ok(read_message(&message_file).await);
+    }
+    Err(ended(end, &message_file, "Step failed").await)
+}
+
+/// The failure for a sourced file that did not end with status 0: the step's message if it
+/// wrote one, else `<what> with exit code: N` or why the command did not finish.
+async fn ended(end: CommandEnd, message_file: &std::path::Path, what: &str) -> StepFailure {
+    let message = read_message(message_file).await;
     let code = match end {
-        CommandEnd::Exited(0) => return Ok(message),
         CommandEnd::Exited(code) | CommandEnd::ShellDied(code) => code,
-        other => return Err(failure(other)),
+        other => return failure(other),
     };
-    Err(StepFailure::failed(message.unwrap_or_else(|| {
+    StepFailure::failed(message.unwrap_or_else(|| {
         if code == 0 {
             "Step ended the pipeline's shell with exit code: 0".to_owned()
         } else {
-            format!("Step failed with exit code: {code}")
+            format!("{what} with exit code: {code}")
         }
-    })))
+    }))
+}
+
+/// Finds a registry step, puts its files in `root` and returns its property variables;
+/// says in the step's log where the step came from.
+async fn registry_step(
+    plan: &Plan,
+    order: u32,
+    step: &Step,
+    root: &std::path::Path,
+    rep: &Reporter,
+    cancel: &CancellationToken,
+) -> Result<Vec<EnvVar>, StepFailure> {
+    let scratch = plan.paths.work_dir.join("fetched-steps");
+    let lookup = Lookup {
+        sources: &plan.step_sources,
+        scratch: &scratch,
+        order,
+        rep,
+        cancel,
+        timeout: plan.limits.command_timeout,
+    };
+    let resolved = lookup.resolve(step).await?;
+    rep.line(order, &resolved.origin).await;
+    registry::install(&resolved.files, root).await?;
+    let (declared, warnings) = manifest::read(root).await;
+    for warning in warnings {
+        rep.line(order, &format!("warning: {warning}")).await;
+    }
+    let env = manifest::property_env(step, &declared);
+    for var in env.iter().filter(|v| !valid_name(&v.key)) {
+        rep.line(
+            order,
+            &format!(
+                "skipping a property: {} is not a valid variable name",
+                var.key
+            ),
+        )
+        .await;
+    }
+    Ok(env)
 }
 
 /// Runs a setup command; its exit status, or why it could not finish.

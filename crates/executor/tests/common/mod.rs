@@ -10,7 +10,7 @@ use tempfile::TempDir;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use werk_executor::{
-    Event, Executor, Job, Limits, LocalExecutor, Outcome, PlannedStep, RunKind, Source,
+    Event, Executor, Job, Limits, LocalExecutor, Outcome, PlannedStep, RunKind, Source, StepSources,
 };
 
 /// Runs git in `dir`, panicking with its stderr when it fails.
@@ -85,6 +85,8 @@ impl Fixture {
             cache_dir: base.join("cache"),
             artifact_path: base.join(format!("{run}.tar")),
             limits: Limits::default(),
+            steps: StepSources::default(),
+            cache_limit_bytes: 1 << 30,
         }
     }
 }
