@@ -64,3 +64,59 @@ fn token_of(parts: &Parts) -> Result<Option<String>, ApiError> {
             .map(str::to_string)
     }))
 }
+
+/// The caller of `POST /api/v3/tokens`, which also takes Basic auth (username and
+/// password), as Wercker's CLI did to log in.
+#[derive(Debug, Clone)]
+pub struct TokenCreator(pub UserRow);
+
+impl FromRequestParts<AppState> for TokenCreator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let Some((scheme, credentials)) = header.and_then(|h| h.trim().split_once(' ')) else {
+            return Caller::from_request_parts(parts, state)
+                .await?
+                .require()
+                .cloned()
+                .map(TokenCreator);
+        };
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return Caller::from_request_parts(parts, state)
+                .await?
+                .require()
+                .cloned()
+                .map(TokenCreator);
+        }
+        use base64::Engine as _;
+        let refused = || ApiError::unauthorized("wrong username or password");
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(credentials.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "the Basic credentials are not base64 of 'username:password'",
+                )
+            })?;
+        let (username, password) = decoded.split_once(':').ok_or_else(refused)?;
+        let user = state
+            .store()
+            .user_by_name(username)
+            .await?
+            .ok_or_else(refused)?;
+        match &user.password_hash {
+            Some(hash) if crate::passwords::verify_password(password, hash) => {
+                Ok(TokenCreator(user))
+            }
+            _ => Err(refused()),
+        }
+    }
+}

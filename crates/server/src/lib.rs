@@ -12,10 +12,12 @@ pub mod access;
 pub mod api;
 mod auth;
 mod error;
+mod passwords;
 mod query;
 mod routes;
 
 pub use error::{ApiError, ApiResult};
+pub use passwords::{hash_password, verify_password};
 
 use std::sync::Arc;
 

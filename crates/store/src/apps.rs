@@ -74,7 +74,7 @@ impl Store {
         yml_hash: &str,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE pipelines SET active = 0 WHERE application_id = $1")
+        sqlx::query("UPDATE pipelines SET active = 0 WHERE application_id = $1 AND origin = 'yml'")
             .bind(application_id)
             .execute(&mut *tx)
             .await?;
@@ -90,6 +90,67 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Replaces an application's ignored branches (a JSON array of names).
+    pub async fn set_ignored_branches(
+        &self,
+        application_id: &str,
+        branches_json: &str,
+    ) -> StoreResult<ApplicationRow> {
+        sqlx::query("UPDATE applications SET ignored_branches = $1, updated_at = $2 WHERE id = $3")
+            .bind(branches_json)
+            .bind(now())
+            .bind(application_id)
+            .execute(&self.pool)
+            .await?;
+        self.application_by_id(application_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("application {application_id}")))
+    }
+
+    /// Creates a pipeline through the API; it is kept when wercker.yml changes.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the application has an active pipeline of that name.
+    pub async fn create_api_pipeline(
+        &self,
+        application_id: &str,
+        spec: &PipelineSpec,
+        permissions: &str,
+        set_scm_provider_status: bool,
+    ) -> StoreResult<PipelineRow> {
+        let id = new_id();
+        let mut tx = self.pool.begin().await?;
+        // A pipeline of that name that wercker.yml no longer defines gives its name away.
+        sqlx::query(
+            "DELETE FROM pipelines WHERE application_id = $1 AND name = $2 AND active = 0 \
+             AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.pipeline_id = pipelines.id)",
+        )
+        .bind(application_id)
+        .bind(&spec.name)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO pipelines (id, application_id, name, pipeline_name, type, permissions, \
+             set_scm_provider_status, active, created_at, origin) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, 'api')",
+        )
+        .bind(&id)
+        .bind(application_id)
+        .bind(&spec.name)
+        .bind(&spec.pipeline_name)
+        .bind(&spec.r#type)
+        .bind(permissions)
+        .bind(set_scm_provider_status as i64)
+        .bind(now())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::conflict_on(e, format!("pipeline {:?}", spec.name)))?;
+        tx.commit().await?;
+        self.pipeline_by_id(&id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("pipeline {id}")))
     }
 
     /// The application `name` of the user named `owner`, both ignoring case.

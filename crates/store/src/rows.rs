@@ -11,6 +11,8 @@ pub struct UserRow {
     pub name: String,
     /// Creation time.
     pub created_at: String,
+    /// Argon2 hash of the password, when the user has one.
+    pub password_hash: Option<String>,
 }
 
 /// A personal token; the plaintext is never stored.
@@ -82,10 +84,14 @@ pub struct PipelineRow {
     pub permissions: String,
     /// 1 when results are reported to the SCM provider.
     pub set_scm_provider_status: i64,
-    /// 1 while the current wercker.yml defines it.
+    /// 1 while the current wercker.yml defines it (or, for API pipelines, until deleted).
     pub active: i64,
     /// Creation time.
     pub created_at: String,
+    /// `yml` (derived from wercker.yml) or `api` (created with `POST /api/v3/pipelines`).
+    pub origin: String,
+    /// 1 when its runs wait for an approval before they start.
+    pub manual_approval: i64,
 }
 
 /// One run of a workflow.
@@ -303,6 +309,8 @@ pub struct RunFilter {
     pub commit: Option<String>,
     /// Source run id.
     pub source_run: Option<String>,
+    /// Run kind: `build` or `deploy`.
+    pub kind: Option<String>,
     /// Visible only if the application is public or owned by this user (`None`: anonymous).
     pub viewer: Option<Option<String>>,
 }

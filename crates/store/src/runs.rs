@@ -161,6 +161,7 @@ impl Store {
         add("runs.branch", &filter.branch);
         add("runs.commit_hash", &filter.commit);
         add("runs.source_run_id", &filter.source_run);
+        add("runs.kind", &filter.kind);
         if let Some(viewer) = &filter.viewer {
             binds.push(viewer.clone().unwrap_or_default());
             sql.push_str(&format!(

@@ -14,6 +14,7 @@ impl Store {
             username: username.to_string(),
             name: username.to_string(),
             created_at: now(),
+            password_hash: None,
         };
         sqlx::query("INSERT INTO users (id, username, name, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&row.id)
@@ -50,6 +51,66 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(n)
+    }
+
+    /// Sets (or with `None` removes) a user's password hash.
+    pub async fn set_password_hash(&self, user_id: &str, hash: Option<&str>) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("user {user_id}")));
+        }
+        Ok(())
+    }
+
+    /// The tokens of a user, newest first.
+    pub async fn tokens_of_user(&self, user_id: &str) -> StoreResult<Vec<TokenRow>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The token with this id, if it belongs to `user_id`.
+    pub async fn token_of_user(&self, user_id: &str, id: &str) -> StoreResult<Option<TokenRow>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM tokens WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Renames a token of `user_id`.
+    pub async fn rename_token(&self, user_id: &str, id: &str, name: &str) -> StoreResult<TokenRow> {
+        sqlx::query("UPDATE tokens SET name = $1 WHERE id = $2 AND user_id = $3")
+            .bind(name)
+            .bind(id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        self.token_of_user(user_id, id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("token {id}")))
+    }
+
+    /// Deletes a token of `user_id`; it stops authenticating at once.
+    pub async fn delete_token(&self, user_id: &str, id: &str) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM tokens WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("token {id}")));
+        }
+        Ok(())
     }
 
     /// Creates a token for `user_id` and returns it with its plaintext, which is not stored.

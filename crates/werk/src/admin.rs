@@ -21,7 +21,10 @@ async fn open(data: &std::path::Path) -> anyhow::Result<Store> {
 pub async fn user(args: AdminUserArgs) -> anyhow::Result<()> {
     let store = open(&args.data).await?;
     match args.action {
-        AdminUserAction::Create { name } => {
+        AdminUserAction::Create {
+            name,
+            password_stdin,
+        } => {
             if name.is_empty()
                 || !name
                     .chars()
@@ -33,7 +36,18 @@ pub async fn user(args: AdminUserArgs) -> anyhow::Result<()> {
                 .create_user(&name)
                 .await
                 .with_context(|| format!("cannot create user {name:?}"))?;
+            if password_stdin {
+                set_password(&store, &user.id).await?;
+            }
             println!("created user {} ({})", user.username, user.id);
+        }
+        AdminUserAction::Password { name } => {
+            let user = store
+                .user_by_name(&name)
+                .await?
+                .with_context(|| format!("no user named {name:?}"))?;
+            set_password(&store, &user.id).await?;
+            println!("password of {} set", user.username);
         }
     }
     Ok(())
@@ -51,5 +65,20 @@ pub async fn token(args: AdminTokenArgs) -> anyhow::Result<()> {
             println!("{token}");
         }
     }
+    Ok(())
+}
+
+/// Reads one line from standard input and stores its hash as the user's password.
+async fn set_password(store: &Store, user_id: &str) -> anyhow::Result<()> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line.trim_end_matches(['\n', '\r']);
+    if password.chars().count() < 8 {
+        anyhow::bail!("the password must be at least 8 characters");
+    }
+    let hash = werk_server::hash_password(password).map_err(anyhow::Error::msg)?;
+    store.set_password_hash(user_id, Some(&hash)).await?;
     Ok(())
 }

@@ -120,6 +120,14 @@ pub enum AdminUserAction {
     Create {
         /// Login name.
         name: String,
+        /// Read a password from standard input (for Basic auth on POST /api/v3/tokens).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password, read from standard input.
+    Password {
+        /// Login name.
+        name: String,
     },
 }
 

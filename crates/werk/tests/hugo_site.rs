@@ -10,19 +10,30 @@ use common::{Repo, TestServer};
 use serde_json::json;
 
 fn hugo_installed() -> bool {
-    Command::new("hugo").arg("version").output().map(|o| o.status.success()).unwrap_or(false)
+    Command::new("hugo")
+        .arg("version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
 }
 
 #[tokio::test]
 async fn a_hugo_site_is_built_and_published_to_gh_pages() {
     if !hugo_installed() {
-        assert!(std::env::var("CI").is_err(), "CI must install hugo (Debian package `hugo`)");
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must install hugo (Debian package `hugo`)"
+        );
         eprintln!("skipping: hugo is not installed");
         return;
     }
     let pages = tempfile::tempdir().unwrap();
     let pages_repo = pages.path().join("site-pages.git");
-    let out = Command::new("git").args(["init", "-q", "--bare"]).arg(&pages_repo).output().unwrap();
+    let out = Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(&pages_repo)
+        .output()
+        .unwrap();
     assert!(out.status.success());
 
     let yml = format!(
@@ -49,10 +60,18 @@ workflows:
         pages_repo.display()
     );
     let repo = Repo::with_yml(&yml);
-    repo.commit("config.toml", "baseURL = 'https://blog.example.org/'\ntitle = 'Tunes and Notes'\n", "config");
+    repo.commit(
+        "config.toml",
+        "baseURL = 'https://blog.example.org/'\ntitle = 'Tunes and Notes'\n",
+        "config",
+    );
     std::fs::create_dir_all(repo.path().join("layouts")).unwrap();
     std::fs::create_dir_all(repo.path().join("content")).unwrap();
-    std::fs::write(repo.path().join("content/_index.md"), "---\ntitle: Home\n---\nFresh **tunes** every week.\n").unwrap();
+    std::fs::write(
+        repo.path().join("content/_index.md"),
+        "---\ntitle: Home\n---\nFresh **tunes** every week.\n",
+    )
+    .unwrap();
     repo.commit(
         "layouts/index.html",
         "<!doctype html><title>{{ .Site.Title }}</title><h1>{{ .Site.Title }}</h1>{{ .Content }}\n",
@@ -70,8 +89,13 @@ workflows:
     let hugo_log = server.log(hugo_step["id"].as_str().unwrap()).await;
     assert_eq!(build_run["result"], "passed", "{build_run}\n{hugo_log}");
 
-    let (_, children) = server.get(&format!("/api/v3/runs?sourceRun={build_id}")).await;
-    let deploy_id = children[0]["id"].as_str().expect("deploy-production was chained").to_string();
+    let (_, children) = server
+        .get(&format!("/api/v3/runs?sourceRun={build_id}"))
+        .await;
+    let deploy_id = children[0]["id"]
+        .as_str()
+        .expect("deploy-production was chained")
+        .to_string();
     let deploy = server.finished(&deploy_id).await;
     let pages_step = server.step(&deploy_id, "gh-pages").await;
     let pages_log = server.log(pages_step["id"].as_str().unwrap()).await;
@@ -85,7 +109,11 @@ workflows:
             .args(["show", &format!("gh-pages:{path}")])
             .output()
             .unwrap();
-        assert!(out.status.success(), "gh-pages:{path}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "gh-pages:{path}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let index = show("index.html");

@@ -10,7 +10,11 @@ fn every_saved_input_gives_a_result_or_an_error() {
         let bytes = std::fs::read(&path).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         if let Err(err) = werk_yml::parse("wercker.yml", &text) {
-            assert!(err.line >= 1 && err.column >= 1, "{}: {err:?}", path.display());
+            assert!(
+                err.line >= 1 && err.column >= 1,
+                "{}: {err:?}",
+                path.display()
+            );
         }
         seen += 1;
     }

@@ -1,5 +1,6 @@
 //! The wire shapes of API v3, each defined once, and their filling from store rows.
 
+mod legacy;
 mod present;
 mod shapes;
 

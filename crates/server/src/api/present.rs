@@ -47,14 +47,25 @@ impl<'a> Presenter<'a> {
                 username: String::new(),
                 name: String::new(),
                 created_at: String::new(),
+                password_hash: None,
             }),
         };
         self.users.insert(id.to_string(), user.clone());
         Ok(user)
     }
 
+    /// The store this presenter reads.
+    pub(crate) fn store(&self) -> &Store {
+        self.store
+    }
+
+    /// The API's base URL, `…/api/v3`.
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
     /// An application's row by id, remembered.
-    async fn app(&mut self, id: &str) -> ApiResult<ApplicationRow> {
+    pub(crate) async fn app_row(&mut self, id: &str) -> ApiResult<ApplicationRow> {
         if let Some(app) = self.apps.get(id) {
             return Ok(app.clone());
         }
@@ -127,6 +138,40 @@ impl<'a> Presenter<'a> {
         })
     }
 
+    /// A token; its plaintext only when it was just created.
+    pub fn token(&self, row: &werk_store::TokenRow, plaintext: Option<String>) -> Token {
+        Token {
+            id: row.id.clone(),
+            url: format!("{}/tokens/{}", self.base, row.id),
+            name: row.name.clone(),
+            token: plaintext,
+            hashed_token: row.hash.clone(),
+            last_characters: row.last_characters.clone(),
+            created_at: row.created_at.clone(),
+            last_used_at: row.last_used_at.clone(),
+        }
+    }
+
+    /// The profile of a user.
+    pub fn profile(&self, user: &UserRow) -> Profile {
+        let shape = user_shape(user);
+        let root = self.base.trim_end_matches("/api/v3");
+        Profile {
+            id: user.id.clone(),
+            name: user.name.clone(),
+            last_name: String::new(),
+            username: user.username.clone(),
+            email: String::new(),
+            public_email: String::new(),
+            gravatar_hash: shape.avatar.gravatar,
+            organisation: String::new(),
+            url: format!("{root}/{}", user.username),
+            twitter: String::new(),
+            has_github_token: false,
+            has_bitbucket_token: false,
+        }
+    }
+
     /// A pipeline.
     pub fn pipeline_shape(&self, row: &PipelineRow) -> Pipeline {
         Pipeline {
@@ -137,7 +182,7 @@ impl<'a> Presenter<'a> {
             permissions: row.permissions.clone(),
             pipeline_name: row.pipeline_name.clone(),
             set_scm_provider_status: row.set_scm_provider_status == 1,
-            manual_approval: false,
+            manual_approval: row.manual_approval == 1,
             r#type: row.r#type.clone(),
         }
     }
@@ -223,7 +268,7 @@ impl<'a> Presenter<'a> {
         wf: &WorkflowRow,
         with_application: bool,
     ) -> ApiResult<Workflow> {
-        let app = self.app(&wf.application_id).await?;
+        let app = self.app_row(&wf.application_id).await?;
         let owner = self.user(&app.owner_id).await?;
         let items = self.store.items_of_workflow(&wf.id).await?;
         let data = if wf.trigger == "workflow" {
@@ -283,7 +328,7 @@ fn item(row: &WorkflowItemRow) -> WorkflowItem {
     }
 }
 
-fn user_shape(row: &UserRow) -> User {
+pub(crate) fn user_shape(row: &UserRow) -> User {
     let digest = hex::encode(Sha256::digest(row.username.to_lowercase().as_bytes()));
     User {
         r#type: "wercker",

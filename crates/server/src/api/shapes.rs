@@ -309,3 +309,78 @@ pub const PUBLIC_ACTIONS: &[&str] = &[
     "list_comment",
     "create_comment",
 ];
+
+/// A personal token; `token` holds the plaintext only in the answer that created it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Token {
+    pub id: String,
+    pub url: String,
+    pub name: String,
+    pub token: Option<String>,
+    pub hashed_token: String,
+    pub last_characters: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+/// A run of a build-type pipeline, as the pre-workflow `builds` endpoints showed it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Build {
+    pub id: String,
+    pub url: String,
+    pub branch: String,
+    pub commit_hash: String,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    pub message: String,
+    pub progress: i64,
+    pub result: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application: Option<ApplicationSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env_vars: Option<Vec<EnvVar>>,
+}
+
+/// A run of a chained (deploy-type) pipeline, as the pre-workflow `deploys` endpoints
+/// showed it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deploy {
+    pub id: String,
+    pub url: String,
+    pub status: String,
+    pub result: String,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    pub progress: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application: Option<ApplicationSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<Box<Build>>,
+}
+
+/// `GET /api/v2/profile`: the caller.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    pub last_name: String,
+    pub username: String,
+    pub email: String,
+    pub public_email: String,
+    pub gravatar_hash: String,
+    /// Spelled as Wercker's v2 API spelled it.
+    pub organisation: String,
+    pub url: String,
+    pub twitter: String,
+    pub has_github_token: bool,
+    pub has_bitbucket_token: bool,
+}

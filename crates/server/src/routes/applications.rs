@@ -1,4 +1,4 @@
-//! Applications and pipelines: `/api/v3/applications/…`, `/api/v3/pipelines/:id`.
+//! Applications: `/api/v3/applications/…`.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -6,7 +6,7 @@ use werk_engine::{AppSource, NewApplicationRequest};
 use werk_store::ApplicationRow;
 
 use crate::AppState;
-use crate::access::check_read;
+use crate::access::{check_read, check_run};
 use crate::api::{Application, ApplicationSummary, Pipeline};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -105,37 +105,54 @@ pub async fn pipelines(
     ))
 }
 
-/// `GET …/builds` and `…/deploys`: Wercker's pre-workflow lists, empty for workflow
-/// applications as they were on Wercker.
-pub async fn legacy_list(
+/// `PATCH /api/v3/applications/:owner/:name` with `{"ignoredBranches": [...]}` (at most
+/// 10): answers with the application, without `allowedActions`, as Wercker did.
+pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path((owner, name)): Path<(String, String)>,
-) -> ApiResult<Json<Vec<serde_json::Value>>> {
-    find(&state, &caller, &owner, &name).await?;
-    Ok(Json(Vec::new()))
+    body: JsonObject,
+) -> ApiResult<Json<Application>> {
+    let app = find(&state, &caller, &owner, &name).await?;
+    check_run(&caller, &app, &format!("application {owner}/{name}"))?;
+    let invalid = |message: &str| {
+        ApiError::invalid_field(
+            "ignoredBranches",
+            message,
+            "array.base",
+            serde_json::json!({ "key": "ignoredBranches", "limit": MAX_IGNORED_BRANCHES }),
+        )
+    };
+    let branches: Vec<String> = match body.0.get("ignoredBranches") {
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|b| b.as_str().filter(|s| !s.is_empty()).map(str::to_string))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| invalid("ignoredBranches must hold branch names"))?,
+        None => {
+            return Err(invalid(
+                "ignoredBranches is required: it is the only field that can be changed",
+            ));
+        }
+        Some(_) => return Err(invalid("ignoredBranches must be an array of branch names")),
+    };
+    if branches.len() > MAX_IGNORED_BRANCHES {
+        return Err(invalid(&format!(
+            "ignoredBranches must hold at most {MAX_IGNORED_BRANCHES} branches"
+        )));
+    }
+    let json = serde_json::to_string(&branches).unwrap_or_else(|_| "[]".into());
+    let app = state.store().set_ignored_branches(&app.id, &json).await?;
+    let mut shape = state
+        .presenter()
+        .application(&app, caller.user_id())
+        .await?;
+    shape.allowed_actions = None;
+    Ok(Json(shape))
 }
 
-/// `GET /api/v3/pipelines/:id`.
-pub async fn pipeline(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Pipeline>> {
-    let what = format!("pipeline {id:?}");
-    let row = state
-        .store()
-        .pipeline_by_id(&id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    let app = state
-        .store()
-        .application_by_id(&row.application_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    check_read(&caller, &app, &what)?;
-    Ok(Json(state.presenter().pipeline_shape(&row)))
-}
+/// Most branches an application may ignore, as Wercker allowed.
+const MAX_IGNORED_BRANCHES: usize = 10;
 
 /// The application `owner/name`, if the caller may read it.
 pub(crate) async fn find(

@@ -1,6 +1,9 @@
 //! The route table of API v3; each resource's handlers live in their own module.
 
+mod accounts;
 mod applications;
+mod legacy;
+mod pipelines;
 mod runs;
 mod steps;
 mod workflows;
@@ -17,7 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v3/applications/{owner}", get(applications::list))
         .route(
             "/api/v3/applications/{owner}/{name}",
-            get(applications::get),
+            get(applications::get).patch(applications::update),
         )
         .route(
             "/api/v3/applications/{owner}/{name}/pipelines",
@@ -25,13 +28,17 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/api/v3/applications/{owner}/{name}/builds",
-            get(applications::legacy_list),
+            get(legacy::app_builds),
         )
         .route(
             "/api/v3/applications/{owner}/{name}/deploys",
-            get(applications::legacy_list),
+            get(legacy::app_deploys),
         )
-        .route("/api/v3/pipelines/{id}", get(applications::pipeline))
+        .route("/api/v3/builds", post(legacy::trigger_build))
+        .route("/api/v3/builds/{id}", get(legacy::build))
+        .route("/api/v3/deploys/{id}", get(legacy::deploy))
+        .route("/api/v3/pipelines", post(pipelines::create))
+        .route("/api/v3/pipelines/{id}", get(pipelines::get))
         .route("/api/v3/workflows", get(workflows::list))
         .route("/api/v3/workflows/{id}", get(workflows::get))
         .route("/api/v3/runs", get(runs::list).post(runs::trigger))
@@ -40,4 +47,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v3/runs/{id}/steps", get(steps::of_run))
         .route("/api/v3/runsteps/{id}", get(steps::get))
         .route("/api/v3/runsteps/{id}/log", get(steps::log))
+        .route("/api/v3/tokens", get(accounts::list).post(accounts::create))
+        .route(
+            "/api/v3/tokens/{id}",
+            get(accounts::get)
+                .patch(accounts::rename)
+                .delete(accounts::delete),
+        )
+        .route("/api/v2/profile", get(accounts::profile))
 }

@@ -14,7 +14,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::query::{JsonObject, Params, one_of, page};
 
 const STATUSES: &[&str] = &["notstarted", "started", "finished", "running"];
-const RESULTS: &[&str] = &["aborted", "unknown", "passed", "failed"];
+pub(crate) const RESULTS: &[&str] = &["aborted", "unknown", "passed", "failed"];
+
+/// The `status` filter; `started` was accepted by Wercker and never reported: it matches
+/// running runs.
+pub(crate) fn status_filter(params: &Params) -> ApiResult<Option<String>> {
+    Ok(one_of(params, "status", STATUSES)?
+        .map(|s| if s == "started" { "running".into() } else { s }))
+}
 
 /// `GET /api/v3/runs`: runs of an application or a pipeline, newest first.
 pub async fn list(
@@ -30,13 +37,12 @@ pub async fn list(
     let filter = RunFilter {
         application_id: params.get("applicationId").cloned(),
         pipeline_id: params.get("pipelineId").cloned(),
-        // `started` was accepted by Wercker and never reported; it matches running runs.
-        status: one_of(&params, "status", STATUSES)?
-            .map(|s| if s == "started" { "running".into() } else { s }),
+        status: status_filter(&params)?,
         result: one_of(&params, "result", RESULTS)?,
         branch: params.get("branch").cloned(),
         commit: params.get("commit").or(params.get("commitHash")).cloned(),
         source_run: params.get("sourceRun").cloned(),
+        kind: None,
         viewer: Some(caller.user_id().map(str::to_string)),
     };
     if filter.application_id.is_none()
@@ -164,7 +170,7 @@ pub(crate) async fn find(state: &AppState, caller: &Caller, id: &str) -> ApiResu
 }
 
 /// `envVars`: an array of `{key, value}` with string values.
-fn env_vars(body: &JsonObject) -> ApiResult<Vec<EnvVar>> {
+pub(crate) fn env_vars(body: &JsonObject) -> ApiResult<Vec<EnvVar>> {
     let invalid = |i: usize, why: &str| {
         ApiError::invalid_field(
             &format!("envVars.{i}"),

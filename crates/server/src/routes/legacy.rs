@@ -1,0 +1,152 @@
+//! Wercker's pre-workflow endpoints, answered from runs: `…/builds`, `…/deploys`,
+//! `/api/v3/builds[/:id]`, `/api/v3/deploys/:id`.
+//!
+//! Builds are the runs of an application started by a trigger (build-type runs); deploys are
+//! the runs chained from another run (deploy-type runs).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use werk_engine::TriggerRequest;
+use werk_store::{RunFilter, RunRow, RunSort};
+
+use crate::AppState;
+use crate::access::{check_read, check_run};
+use crate::api::{Build, Deploy};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::query::{JsonObject, Params, one_of, page};
+use crate::routes::{applications, runs};
+
+/// `GET /api/v3/applications/:owner/:name/builds`.
+pub async fn app_builds(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((owner, name)): Path<(String, String)>,
+    Query(params): Query<Params>,
+) -> ApiResult<Json<Vec<Build>>> {
+    let app = applications::find(&state, &caller, &owner, &name).await?;
+    let rows = list(&state, &app.id, "build", &params).await?;
+    let mut presenter = state.presenter();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        out.push(presenter.build(row, false).await?);
+    }
+    Ok(Json(out))
+}
+
+/// `GET /api/v3/applications/:owner/:name/deploys`.
+pub async fn app_deploys(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((owner, name)): Path<(String, String)>,
+    Query(params): Query<Params>,
+) -> ApiResult<Json<Vec<Deploy>>> {
+    let app = applications::find(&state, &caller, &owner, &name).await?;
+    let rows = list(&state, &app.id, "deploy", &params).await?;
+    let mut presenter = state.presenter();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        out.push(presenter.deploy(row, false).await?);
+    }
+    Ok(Json(out))
+}
+
+/// `GET /api/v3/builds/:id`.
+pub async fn build(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Build>> {
+    let run = of_kind(&state, &caller, &id, "build").await?;
+    Ok(Json(state.presenter().build(&run, true).await?))
+}
+
+/// `GET /api/v3/deploys/:id`.
+pub async fn deploy(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Deploy>> {
+    let run = of_kind(&state, &caller, &id, "deploy").await?;
+    Ok(Json(state.presenter().deploy(&run, true).await?))
+}
+
+/// `POST /api/v3/builds` with `{"applicationId", "branch"?, "commitHash"?, "message"?,
+/// "envVars"?}`: runs the application's `build` pipeline (or its first triggered one).
+pub async fn trigger_build(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonObject,
+) -> ApiResult<Json<Build>> {
+    let user = caller.require()?.clone();
+    let app_id = body.required_string("applicationId")?;
+    let what = format!("application {app_id:?}");
+    let app = state
+        .store()
+        .application_by_id(&app_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    check_run(&caller, &app, &what)?;
+    let pipelines = state
+        .store()
+        .pipelines_of_application(&app.id, 1000, 0)
+        .await?;
+    let pipeline = pipelines
+        .iter()
+        .find(|p| p.name == "build")
+        .or_else(|| pipelines.iter().find(|p| p.r#type == "git"))
+        .ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{what} has no build pipeline"),
+            )
+        })?;
+    let request = TriggerRequest {
+        pipeline_id: pipeline.id.clone(),
+        branch: body.string("branch")?,
+        commit_hash: body.string("commitHash")?,
+        message: body.string("message")?,
+        env_vars: runs::env_vars(&body)?,
+        ..TriggerRequest::default()
+    };
+    let run = state.engine().trigger(&user, &request).await?;
+    Ok(Json(state.presenter().build(&run, true).await?))
+}
+
+async fn list(
+    state: &AppState,
+    app_id: &str,
+    kind: &str,
+    params: &Params,
+) -> ApiResult<Vec<RunRow>> {
+    let (limit, skip) = page(params, 10)?;
+    let sort = match one_of(params, "sort", &["creationDateAsc", "creationDateDesc"])?.as_deref() {
+        Some("creationDateAsc") => RunSort::CreationDateAsc,
+        _ => RunSort::CreationDateDesc,
+    };
+    let filter = RunFilter {
+        application_id: Some(app_id.to_string()),
+        status: runs::status_filter(params)?,
+        result: one_of(params, "result", runs::RESULTS)?,
+        branch: params.get("branch").cloned(),
+        commit: params.get("commit").cloned(),
+        source_run: params.get("buildId").cloned(),
+        kind: Some(kind.to_string()),
+        ..RunFilter::default()
+    };
+    Ok(state.store().list_runs(&filter, sort, limit, skip).await?)
+}
+
+async fn of_kind(state: &AppState, caller: &Caller, id: &str, kind: &str) -> ApiResult<RunRow> {
+    let run = runs::find(state, caller, id).await?;
+    if run.kind != kind {
+        return Err(ApiError::not_found(format!("{kind} {id:?} not found")));
+    }
+    let app = state
+        .store()
+        .application_by_id(&run.application_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{kind} {id:?} not found")))?;
+    check_read(caller, &app, &format!("{kind} {id:?}"))?;
+    Ok(run)
+}

@@ -1,0 +1,93 @@
+//! Pipelines: `GET /api/v3/pipelines/:id` and `POST /api/v3/pipelines`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use werk_store::PipelineSpec;
+
+use crate::AppState;
+use crate::access::{check_read, check_run};
+use crate::api::Pipeline;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::query::JsonObject;
+
+const TYPES: &[&str] = &["git", "pipeline"];
+const PERMISSIONS: &[&str] = &["public", "read", "write", "admin"];
+
+/// `GET /api/v3/pipelines/:id`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Pipeline>> {
+    let what = format!("pipeline {id:?}");
+    let not_found = || ApiError::not_found(format!("{what} not found"));
+    let row = state
+        .store()
+        .pipeline_by_id(&id)
+        .await?
+        .ok_or_else(not_found)?;
+    let app = state
+        .store()
+        .application_by_id(&row.application_id)
+        .await?
+        .ok_or_else(not_found)?;
+    check_read(&caller, &app, &what)?;
+    Ok(Json(state.presenter().pipeline_shape(&row)))
+}
+
+/// `POST /api/v3/pipelines` with `{"application", "name", "pipelineName", "ymlPipeline"?,
+/// "type"?, "permissions"?, "setScmProviderStatus"?}`: a pipeline that runs the yml
+/// pipeline `ymlPipeline` (or `pipelineName`) under a name of its own. It is kept when
+/// wercker.yml changes.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonObject,
+) -> ApiResult<Json<Pipeline>> {
+    let app_id = body.required_string("application")?;
+    let what = format!("application {app_id:?}");
+    let app = state
+        .store()
+        .application_by_id(&app_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    check_run(&caller, &app, &what)?;
+    let pipeline_name = body.required_string("pipelineName")?;
+    let yml_pipeline = body
+        .string("ymlPipeline")?
+        .unwrap_or_else(|| pipeline_name.clone());
+    let name = body
+        .string("name")?
+        .unwrap_or_else(|| pipeline_name.clone());
+    let kind = body.string("type")?.unwrap_or_else(|| "git".into());
+    if !TYPES.contains(&kind.as_str()) {
+        return Err(ApiError::not_one_of("type", TYPES));
+    }
+    let permissions = body.string("permissions")?.unwrap_or_else(|| "read".into());
+    if !PERMISSIONS.contains(&permissions.as_str()) {
+        return Err(ApiError::not_one_of("permissions", PERMISSIONS));
+    }
+    let report = match body.0.get("setScmProviderStatus") {
+        None | Some(serde_json::Value::Null) => kind == "git",
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                "setScmProviderStatus",
+                "setScmProviderStatus must be a boolean",
+                "boolean.base",
+                serde_json::json!({ "key": "setScmProviderStatus" }),
+            ));
+        }
+    };
+    let spec = PipelineSpec {
+        name,
+        pipeline_name: yml_pipeline,
+        r#type: kind,
+    };
+    let row = state
+        .store()
+        .create_api_pipeline(&app.id, &spec, &permissions, report)
+        .await?;
+    Ok(Json(state.presenter().pipeline_shape(&row)))
+}

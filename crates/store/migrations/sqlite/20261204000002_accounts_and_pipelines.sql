@@ -1,0 +1,5 @@
+-- Passwords (for Basic auth on POST /api/v3/tokens, as Wercker's CLI logged in), pipelines
+-- created through the API (kept when wercker.yml changes), and manual approval.
+ALTER TABLE users ADD COLUMN password_hash TEXT;
+ALTER TABLE pipelines ADD COLUMN origin TEXT NOT NULL DEFAULT 'yml';
+ALTER TABLE pipelines ADD COLUMN manual_approval INTEGER NOT NULL DEFAULT 0;
