@@ -123,7 +123,7 @@ impl Engine {
                     yml,
                 } => {
                     self.store
-                        .set_run_checkout(&run.id, &commit, message.trim_end())
+                        .set_run_checkout(&run.id, &commit, message.trim_end(), yml.as_deref())
                         .await?;
                     // Only the default branch defines the application's pipelines.
                     if let (Some(text), None) = (yml, &run.source_run_id)
@@ -329,6 +329,14 @@ impl Engine {
             .pipeline_by_id(&run.pipeline_id)
             .await?
             .ok_or_else(|| EngineError::Internal(format!("pipeline of run {} is gone", run.id)))?;
+        let yml_fallback = match &run.source_run_id {
+            Some(source) => self
+                .store
+                .run_by_id(source)
+                .await?
+                .and_then(|r| r.wercker_yml),
+            None => None,
+        };
         let source = match &run.source_run_id {
             Some(source) => Source::Artifact {
                 path: self.artifact_path(source),
@@ -395,6 +403,7 @@ impl Engine {
                 cache: Some(self.data_dir().join("step-cache")),
             },
             cache_limit_bytes: CACHE_LIMIT_BYTES,
+            yml_fallback,
         })
     }
 }

@@ -36,6 +36,9 @@ pub struct Job {
     pub steps: StepSources,
     /// Largest size of the cache dir kept after a run, in bytes; a larger cache is emptied.
     pub cache_limit_bytes: u64,
+    /// The wercker.yml to use when the source has none (a chained run's source is its parent's
+    /// output, which seldom holds one): the text the parent run used.
+    pub yml_fallback: Option<String>,
 }
 
 /// Where registry steps (`owner/name@version`) come from, in the order they are tried.

@@ -201,6 +201,8 @@ pub struct RunRow {
     pub started_at: Option<String>,
     /// End time.
     pub finished_at: Option<String>,
+    /// The wercker.yml the run used, once its checkout found it.
+    pub wercker_yml: Option<String>,
 }
 
 /// One step of a run.

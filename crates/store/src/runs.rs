@@ -103,6 +103,7 @@ impl Store {
             created_at: now(),
             started_at: None,
             finished_at: None,
+            wercker_yml: None,
         };
         sqlx::query(
             "INSERT INTO runs (id, application_id, pipeline_id, workflow_id, item_id, source_run_id, \
@@ -271,22 +272,24 @@ impl Store {
         Ok(Some(run))
     }
 
-    /// Records what the checkout found: the commit, and the commit's message when the run
-    /// has none of its own. The workflow takes them too when it had none.
+    /// Records what the checkout found: the commit, the wercker.yml, and the commit's message
+    /// when the run has none of its own. The workflow takes them too when it had none.
     pub async fn set_run_checkout(
         &self,
         run_id: &str,
         commit_hash: &str,
         commit_message: &str,
+        wercker_yml: Option<&str>,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "UPDATE runs SET commit_hash = $1, \
+            "UPDATE runs SET commit_hash = $1, wercker_yml = $4, \
              message = CASE WHEN message = '' THEN $2 ELSE message END WHERE id = $3",
         )
         .bind(commit_hash)
         .bind(commit_message)
         .bind(run_id)
+        .bind(wercker_yml)
         .execute(&mut *tx)
         .await?;
         sqlx::query(

@@ -78,7 +78,18 @@ pub(crate) async fn get_code(
             (commit.clone(), branch.clone(), String::new())
         }
     };
-    let yml = find_yml(source_dir).await?;
+    let mut yml = find_yml(source_dir).await?;
+    if yml.is_none()
+        && let Some(text) = &job.yml_fallback
+    {
+        // A pipeline's output rarely holds wercker.yml: the run it came from says what to run.
+        rep.line(
+            ORDER,
+            "The source has no wercker.yml: using the one of the run it came from",
+        )
+        .await;
+        yml = Some(("wercker.yml".to_string(), text.clone()));
+    }
     Ok(CheckedOut {
         commit,
         branch,

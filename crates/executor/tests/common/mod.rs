@@ -87,6 +87,7 @@ impl Fixture {
             limits: Limits::default(),
             steps: StepSources::default(),
             cache_limit_bytes: 1 << 30,
+            yml_fallback: None,
         }
     }
 }

@@ -1,5 +1,7 @@
 -- Passwords (for Basic auth on POST /api/v3/tokens, as Wercker's CLI logged in), pipelines
--- created through the API (kept when wercker.yml changes), and manual approval.
+-- created through the API (kept when wercker.yml changes), manual approval, and the
+-- wercker.yml each run used (its chained runs use it too).
 ALTER TABLE users ADD COLUMN password_hash TEXT;
 ALTER TABLE pipelines ADD COLUMN origin TEXT NOT NULL DEFAULT 'yml';
 ALTER TABLE pipelines ADD COLUMN manual_approval INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN wercker_yml TEXT;

@@ -1,0 +1,142 @@
+//! `werk build` and `werk workflow`: a project's pipelines run from its directory, without a
+//! server, with live output and the exit code of the result.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const YML: &str = r#"build:
+  steps:
+    - script:
+        name: compile
+        code: |
+          echo "compiling $(cat src.txt) on $WERCKER_GIT_BRANCH"
+          mkdir -p "$WERCKER_OUTPUT_DIR/bin" && cp src.txt "$WERCKER_OUTPUT_DIR/bin/app"
+          test "$FAIL" != yes
+deploy:
+  steps:
+    - script:
+        name: ship
+        code: echo "shipping $(cat bin/app)"
+workflows:
+  - name: release
+    pipelines:
+      - name: build
+      - name: deploy
+        requires: [build]
+"#;
+
+fn werk(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_werk"))
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap()
+}
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("wercker.yml"), YML).unwrap();
+    std::fs::write(dir.path().join("src.txt"), "version-1").unwrap();
+    let git = |args: &[&str]| {
+        assert!(
+            Command::new("git")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap()
+                .status
+                .success()
+        )
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&[
+        "-c",
+        "user.name=T",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-q",
+        "-m",
+        "init",
+    ]);
+    // An uncommitted change: werk build runs the working tree as it is.
+    std::fs::write(dir.path().join("src.txt"), "version-2-uncommitted").unwrap();
+    dir
+}
+
+#[test]
+fn build_runs_one_pipeline_of_the_working_tree_and_keeps_its_artifact() {
+    let dir = project();
+    let out_dir = dir.path().join("out");
+    let out = werk(
+        dir.path(),
+        &["build", "--artifacts", out_dir.to_str().unwrap()],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("--> compile"), "{stdout}");
+    assert!(
+        stdout.contains("compiling version-2-uncommitted on main"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("==> build passed"), "{stdout}");
+    assert!(
+        !stdout.contains("shipping"),
+        "werk build runs one pipeline, never the chain: {stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("bin/app")).unwrap(),
+        "version-2-uncommitted"
+    );
+
+    let out = werk(dir.path(), &["build", "--env", "FAIL=yes"]);
+    assert_eq!(out.status.code(), Some(1), "a failed pipeline exits 1");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("==> build failed"));
+
+    let out = werk(dir.path(), &["build", "--pipeline", "nosuch"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no pipeline \"nosuch\""));
+}
+
+#[test]
+fn workflow_runs_the_chain_with_each_pipelines_artifact() {
+    let dir = project();
+    let out_dir = dir.path().join("artifacts");
+    let out = werk(
+        dir.path(),
+        &[
+            "workflow",
+            "release",
+            "--artifacts",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("==> build passed"), "{stdout}");
+    assert!(
+        stdout.contains("shipping version-2-uncommitted"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("==> deploy passed"), "{stdout}");
+    assert!(out_dir.join("build/bin/app").exists());
+    assert!(out_dir.join("deploy").is_dir());
+
+    let out = werk(dir.path(), &["workflow", "nightly"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no workflow \"nightly\" (it has: release)")
+    );
+}
