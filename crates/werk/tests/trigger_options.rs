@@ -11,7 +11,7 @@ const YML: &str = r#"build:
     - script:
         name: show
         code: |
-          echo "branch=$WERCKER_GIT_BRANCH commit=$WERCKER_GIT_COMMIT greeting=$GREETING second=$SECOND"
+          echo "branch=$WERCKER_GIT_BRANCH commit=$WERCKER_GIT_COMMIT tag=$WERCKER_GIT_TAG greeting=$GREETING second=$SECOND"
           cat version.txt > version.out
 deploy:
   steps:
@@ -27,6 +27,7 @@ async fn branch_commit_message_env_vars_and_source_runs() {
     let repo = Repo::with_yml(YML);
     repo.commit("version.txt", "v1\n", "version 1");
     let v1 = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    repo.git(&["tag", "v1.0"]);
     repo.commit("version.txt", "v2\n", "version 2");
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.commit("version.txt", "v3-feature\n", "feature work");
@@ -60,7 +61,7 @@ async fn branch_commit_message_env_vars_and_source_runs() {
         .await;
     assert!(
         log.contains(&format!(
-            "branch=master commit={v1} greeting=hi there second=hi there!"
+            "branch=master commit={v1} tag=v1.0 greeting=hi there second=hi there!"
         )),
         "{log}"
     );

@@ -28,6 +28,8 @@ pub(crate) struct CheckedOut {
     pub branch: String,
     /// The commit message, empty for an artifact.
     pub message: String,
+    /// A tag pointing at the commit, for `WERCKER_GIT_TAG`; empty when none.
+    pub tag: String,
     /// The wercker.yml found: its file name and text.
     pub yml: Option<(String, String)>,
 }
@@ -40,7 +42,7 @@ pub(crate) async fn get_code(
     cancel: &CancellationToken,
 ) -> Result<CheckedOut, StepFailure> {
     remove_dir(source_dir).await?;
-    let (commit, branch, message) = match &job.source {
+    let (commit, branch, message, tag) = match &job.source {
         Source::Git {
             url,
             branch,
@@ -53,8 +55,8 @@ pub(crate) async fn get_code(
                 commit: commit.as_deref(),
                 mirror,
             };
-            let (commit, message) = git.checkout(source_dir, job, rep, cancel).await?;
-            (commit, branch.clone(), message)
+            let (commit, message, tag) = git.checkout(source_dir, job, rep, cancel).await?;
+            (commit, branch.clone(), message, tag)
         }
         Source::Directory {
             path,
@@ -65,7 +67,7 @@ pub(crate) async fn get_code(
                 .await;
             let files = copy_directory(job, path, source_dir).await?;
             rep.line(ORDER, &format!("Copied {files} files")).await;
-            (commit.clone(), branch.clone(), String::new())
+            (commit.clone(), branch.clone(), String::new(), String::new())
         }
         Source::Artifact {
             path,
@@ -75,7 +77,7 @@ pub(crate) async fn get_code(
             rep.line(ORDER, "Retrieving the output of the source run")
                 .await;
             unpack(path, source_dir).await?;
-            (commit.clone(), branch.clone(), String::new())
+            (commit.clone(), branch.clone(), String::new(), String::new())
         }
     };
     let mut yml = find_yml(source_dir).await?;
@@ -94,6 +96,7 @@ pub(crate) async fn get_code(
         commit,
         branch,
         message,
+        tag,
         yml,
     })
 }
@@ -115,7 +118,7 @@ impl GitSource<'_> {
         job: &Job,
         rep: &Reporter,
         cancel: &CancellationToken,
-    ) -> Result<(String, String), StepFailure> {
+    ) -> Result<(String, String, String), StepFailure> {
         // Names starting with `-` would be read as options by git.
         if self.branch.starts_with('-') || self.commit.is_some_and(|c| c.starts_with('-')) {
             return Err(StepFailure::failed(format!(
@@ -192,7 +195,15 @@ impl GitSource<'_> {
             .arg(source_dir)
             .args(["log", "-1", "--format=%B", &commit]);
         let message = capture(log, "git log").await?.unwrap_or_default();
-        Ok((commit, message))
+        let mut tags = git();
+        tags.arg("-C")
+            .arg(source_dir)
+            .args(["tag", "--points-at", &commit]);
+        let tag = capture(tags, "git tag")
+            .await?
+            .and_then(|t| t.lines().next().map(str::to_string))
+            .unwrap_or_default();
+        Ok((commit, message, tag))
     }
 
     /// The full id of the commit to build.

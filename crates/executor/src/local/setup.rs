@@ -244,6 +244,7 @@ fn pipeline_env(job: &Job, code: &CheckedOut, paths: &Paths) -> Result<Vec<EnvVa
         EnvVar::new("WERCKER_REPORT_DIR", path_str(&paths.report)?),
         EnvVar::new("WERCKER_GIT_BRANCH", code.branch.clone()),
         EnvVar::new("WERCKER_GIT_COMMIT", code.commit.clone()),
+        EnvVar::new("WERCKER_GIT_TAG", code.tag.clone()),
         EnvVar::new("TERM", "xterm-256color"),
     ];
     match job.kind {
