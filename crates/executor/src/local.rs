@@ -215,7 +215,7 @@ impl Run {
         } else {
             &plan.paths.root
         };
-        let shell = Shell::spawn(dir)
+        let shell = Shell::spawn(dir, &plan.box_env)
             .map_err(|e| StepFailure::failed(format!("cannot start bash: {e}")))?;
         // Recorded so that a later process can kill the group if this one dies abruptly.
         if let Some(pid) = shell.pid() {

@@ -7,12 +7,14 @@
 
 mod config;
 mod error;
+mod interpolate;
 mod model;
 mod node;
 mod scalar;
 mod step;
 mod workflow;
 
+pub use interpolate::interpolate;
 pub use model::{
     BoxConfig, Config, Location, Pipeline, Step, StepKind, Workflow, WorkflowPipeline,
 };

@@ -75,6 +75,8 @@ pub(crate) struct Plan {
     pub after_steps: Vec<OrderedStep>,
     /// The pipeline environment, in export order.
     pub env: Vec<EnvVar>,
+    /// The box's `env`: the shell's starting environment.
+    pub box_env: Vec<(String, String)>,
     /// Timeouts for each step.
     pub limits: Limits,
     /// The run's directories.
@@ -165,7 +167,9 @@ pub(crate) async fn plan(
         }
     }
     let env = pipeline_env(job, code, &paths)?;
+    let box_env = box_env(pipeline.box_.as_ref().or(config.box_.as_ref()), &env);
     Ok(Plan {
+        box_env,
         steps,
         store_order,
         after_steps,
@@ -263,6 +267,26 @@ fn pipeline_env(job: &Job, code: &CheckedOut, paths: &Paths) -> Result<Vec<EnvVa
         Some((k.into_string().ok()?, v.into_string().ok()?))
     })));
     Ok(env)
+}
+
+/// The box's `env`, which Wercker set on the container before any export: names
+/// upper-cased, values expanded Go-style (`$X`, `${X}`) against the pipeline environment.
+/// The local executor gives it to the shell as its starting environment.
+fn box_env(the_box: Option<&werk_yml::BoxConfig>, env: &[EnvVar]) -> Vec<(String, String)> {
+    let lookup = |name: &str| {
+        env.iter()
+            .rev()
+            .find(|v| v.key == name)
+            .map(|v| v.value.clone())
+    };
+    the_box
+        .map(|b| {
+            b.env
+                .iter()
+                .map(|(key, value)| (key.to_uppercase(), werk_yml::interpolate(value, lookup)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Creates the run's directories: an empty output dir, the report and steps dirs, and the

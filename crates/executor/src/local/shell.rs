@@ -57,8 +57,8 @@ pub(crate) struct Shell {
 
 impl Shell {
     /// Starts `bash --noprofile --norc` in `cwd`, in a new process group, with a clean
-    /// environment apart from [`INHERITED_VARS`].
-    pub fn spawn(cwd: &Path) -> io::Result<Shell> {
+    /// environment apart from [`INHERITED_VARS`] and the box's `env`.
+    pub fn spawn(cwd: &Path, box_env: &[(String, String)]) -> io::Result<Shell> {
         let out = merged_output()?;
         let mut cmd = Command::new("bash");
         cmd.args(["--noprofile", "--norc"])
@@ -74,6 +74,8 @@ impl Shell {
                 cmd.env(key, value);
             }
         }
+        // The box's environment, as a container's would be: before anything is exported.
+        cmd.envs(box_env.iter().map(|(k, v)| (k, v)));
         let spawned = cmd.spawn();
         // Dropping the command closes this process's copies of the pipe's write end, so
         // that the end of the output means every writer is gone.
