@@ -21,6 +21,7 @@ mod chain;
 pub mod definitions;
 mod error;
 mod logs;
+mod mask;
 mod recovery;
 pub mod repo;
 mod runner;

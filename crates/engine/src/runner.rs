@@ -12,6 +12,7 @@ use werk_executor::{Event, Executor, Job, Limits, Outcome, Phase, RunKind, Sourc
 use werk_store::{ApplicationRow, RunRow, RunStepRow};
 
 use crate::logs::RunLogs;
+use crate::mask::Masker;
 use crate::state::{Target, transition};
 use crate::trigger::EnvVar;
 use crate::{Engine, EngineError, EngineResult, repo};
@@ -104,7 +105,8 @@ impl Engine {
         let mut steps = StepIndex::load(self, &run.id).await?;
         let mut logs = RunLogs::new(self.data_dir(), &run.id);
         steps.share_ids(&mut logs);
-        let job = self.job_for(&run, &app).await?;
+        let (job, masker) = self.job_for(&run, &app).await?;
+        logs.set_masker(masker.clone());
         let work_dir = job.work_dir.clone();
 
         let (events_tx, mut events) = mpsc::channel(EVENT_BUFFER);
@@ -179,6 +181,7 @@ impl Engine {
                     message,
                 } => {
                     let result = self.result_name(outcome);
+                    let message = message.map(|m| masker.mask_text(&m));
                     self.store
                         .set_step_state(
                             &run.id,
@@ -188,7 +191,9 @@ impl Engine {
                             message.as_deref(),
                         )
                         .await?;
-                    logs.close(order as i64);
+                    if let Err(err) = logs.close(order as i64).await {
+                        tracing::error!(run_id = %run.id, error = %err, "cannot write a step log");
+                    }
                 }
                 Event::Finished { outcome: o } => outcome = Some(o),
             }
@@ -310,8 +315,9 @@ impl Engine {
         Ok(transition(&self.store, &run, target).await?.is_some())
     }
 
-    /// The job for a run: its source, its variables, and where its files go.
-    async fn job_for(&self, run: &RunRow, app: &ApplicationRow) -> EngineResult<Job> {
+    /// The job for a run (its source, its variables, and where its files go), and the
+    /// masker of its protected values.
+    async fn job_for(&self, run: &RunRow, app: &ApplicationRow) -> EngineResult<(Job, Masker)> {
         let owner = self
             .store
             .user_by_id(&app.owner_id)
@@ -381,9 +387,20 @@ impl Engine {
         if deploy {
             env.push(("WERCKER_DEPLOYTARGET_NAME".into(), pipeline.name.clone()));
         }
+        // The owner's variables, the application's, the pipeline's, then the trigger's: each level
+        // overrides the one before, as on Wercker.
+        let stored = self
+            .store
+            .envvars_for_run(&app.owner_id, &app.id, &pipeline.id)
+            .await?;
+        let protected: Vec<&werk_store::EnvVarRow> =
+            stored.iter().filter(|v| v.protected == 1).collect();
+        let masker = Masker::new(protected.iter().map(|v| v.value.clone()));
+        let protected_keys = protected.iter().map(|v| v.key.clone()).collect();
+        env.extend(stored.iter().map(|v| (v.key.clone(), v.value.clone())));
         let vars: Vec<EnvVar> = serde_json::from_str(&run.env_vars).unwrap_or_default();
         env.extend(vars.into_iter().map(|v| (v.key, v.value)));
-        Ok(Job {
+        let job = Job {
             run_id: run.id.clone(),
             pipeline: pipeline.pipeline_name.clone(),
             source,
@@ -404,7 +421,9 @@ impl Engine {
             },
             cache_limit_bytes: CACHE_LIMIT_BYTES,
             yml_fallback,
-        })
+            protected_keys,
+        };
+        Ok((job, masker))
     }
 }
 

@@ -36,6 +36,8 @@ pub struct Job {
     pub steps: StepSources,
     /// Largest size of the cache dir kept after a run, in bytes; a larger cache is emptied.
     pub cache_limit_bytes: u64,
+    /// Names in `env` whose values are protected: exported without showing them in the log.
+    pub protected_keys: Vec<String>,
     /// The wercker.yml to use when the source has none (a chained run's source is its parent's
     /// output, which seldom holds one): the text the parent run used.
     pub yml_fallback: Option<String>,

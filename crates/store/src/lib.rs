@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 mod apps;
+mod envvars;
 mod error;
 mod ids;
 mod rows;
@@ -29,8 +30,8 @@ pub use workflows::NewWorkflow;
 pub use error::{StoreError, StoreResult};
 pub use ids::{hash_token, new_id, new_token, now, valid_id};
 pub use rows::{
-    ApplicationRow, NewApplication, NewItem, NewRun, PipelineRow, PipelineSpec, RunFilter, RunRow,
-    RunState, RunStepRow, TokenRow, UserRow, WorkflowItemRow, WorkflowRow,
+    ApplicationRow, EnvVarRow, NewApplication, NewItem, NewRun, PipelineRow, PipelineSpec,
+    RunFilter, RunRow, RunState, RunStepRow, TokenRow, UserRow, WorkflowItemRow, WorkflowRow,
 };
 pub use runs::{RunPlacement, RunSort};
 

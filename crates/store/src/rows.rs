@@ -333,3 +333,24 @@ pub struct RunState {
     /// Current step name.
     pub step_name: Option<String>,
 }
+
+/// An environment variable of an application or a pipeline.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EnvVarRow {
+    /// 24-hex id.
+    pub id: String,
+    /// `application` or `pipeline`.
+    pub scope: String,
+    /// Id of the application or pipeline.
+    pub target: String,
+    /// Name.
+    pub key: String,
+    /// Value; never shown again when protected.
+    pub value: String,
+    /// 1 when the value is write-only and masked in logs.
+    pub protected: i64,
+    /// Creation time.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+}

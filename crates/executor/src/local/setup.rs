@@ -258,11 +258,11 @@ fn pipeline_env(job: &Job, code: &CheckedOut, paths: &Paths) -> Result<Vec<EnvVa
         }
         RunKind::Deploy => env.push(EnvVar::new("DEPLOY", "true")),
     }
-    env.extend(
-        job.env
-            .iter()
-            .map(|(k, v)| EnvVar::new(k.clone(), v.clone())),
-    );
+    env.extend(job.env.iter().map(|(k, v)| {
+        let mut var = EnvVar::new(k.clone(), v.clone());
+        var.hidden = job.protected_keys.contains(k);
+        var
+    }));
     env.extend(pass_through(std::env::vars_os().filter_map(|(k, v)| {
         Some((k.into_string().ok()?, v.into_string().ok()?))
     })));

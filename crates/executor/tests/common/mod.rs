@@ -88,6 +88,7 @@ impl Fixture {
             steps: StepSources::default(),
             cache_limit_bytes: 1 << 30,
             yml_fallback: None,
+            protected_keys: Vec::new(),
         }
     }
 }

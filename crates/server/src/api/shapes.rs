@@ -384,3 +384,24 @@ pub struct Profile {
     pub has_github_token: bool,
     pub has_bitbucket_token: bool,
 }
+
+/// An environment variable of `/api/v3/envvars`; a protected one never shows its value.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvVarResource {
+    pub id: String,
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    pub protected: bool,
+    pub scope: String,
+    pub target: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The answer of `GET /api/v3/envvars`: the only list Wercker wrapped.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvVarList {
+    pub results: Vec<EnvVarResource>,
+}

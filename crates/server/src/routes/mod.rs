@@ -2,6 +2,7 @@
 
 mod accounts;
 mod applications;
+mod envvars;
 mod legacy;
 mod pipelines;
 mod runs;
@@ -53,6 +54,11 @@ pub fn routes() -> Router<AppState> {
             get(accounts::get)
                 .patch(accounts::rename)
                 .delete(accounts::delete),
+        )
+        .route("/api/v3/envvars", get(envvars::list).post(envvars::create))
+        .route(
+            "/api/v3/envvars/{id}",
+            axum::routing::patch(envvars::update).delete(envvars::delete),
         )
         .route("/api/v2/profile", get(accounts::profile))
 }
