@@ -36,10 +36,10 @@ async fn variables_reach_runs_in_order_and_protected_values_never_show() {
     let owner_id = profile["id"].as_str().unwrap().to_string();
 
     let create = |scope: &'static str,
-                      target: String,
-                      key: &'static str,
-                      value: String,
-                      protected: bool| {
+                  target: String,
+                  key: &'static str,
+                  value: String,
+                  protected: bool| {
         let server = &server;
         async move {
             let (status, body) = server

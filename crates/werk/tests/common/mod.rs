@@ -19,6 +19,8 @@ pub struct TestServer {
     pub token: String,
     pub data: PathBuf,
     pub http: reqwest::Client,
+    /// Whether this start printed a token (only a first start does).
+    pub printed_token: bool,
 }
 
 impl TestServer {
@@ -42,6 +44,7 @@ impl TestServer {
         let stdout = child.stdout.take().expect("stdout is piped");
         let mut lines = BufReader::new(stdout).lines();
         let mut token = token;
+        let mut printed_token = false;
         let url = loop {
             let line = lines
                 .next()
@@ -50,6 +53,7 @@ impl TestServer {
             let trimmed = line.trim();
             if trimmed.len() == 64 && trimmed.bytes().all(|b| b.is_ascii_hexdigit()) {
                 token = Some(trimmed.to_string());
+                printed_token = true;
             }
             if let Some(rest) = line.strip_prefix("werk listening on ") {
                 break rest.split_whitespace().next().unwrap().to_string();
@@ -63,6 +67,7 @@ impl TestServer {
             token: token.expect("the first start prints the admin token"),
             data: data.to_path_buf(),
             http: reqwest::Client::new(),
+            printed_token,
         }
     }
 
@@ -299,6 +304,47 @@ fn kind(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
+    }
+}
+
+/// Asserts Wercker's wire conventions everywhere in `value`: ids (`id`, `…Id`, `parentItem`)
+/// are 24 hex characters, and timestamps (`…At`) are ISO-8601 UTC with milliseconds.
+pub fn assert_wire_conventions(value: &Value, path: &str) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                let here = format!("{path}.{key}");
+                if let Value::String(s) = v {
+                    let is_id = key == "id" || key.ends_with("Id") || key == "parentItem";
+                    if is_id && key != "userId" || key == "userId" && !s.is_empty() {
+                        assert!(
+                            s.len() == 24 && s.bytes().all(|b| b.is_ascii_hexdigit()),
+                            "{here} = {s:?} is not a 24-hex id"
+                        );
+                    }
+                    if key.ends_with("At") {
+                        let b = s.as_bytes();
+                        let iso = b.len() == 24
+                            && b[4] == b'-'
+                            && b[7] == b'-'
+                            && b[10] == b'T'
+                            && b[13] == b':'
+                            && b[16] == b':'
+                            && b[19] == b'.'
+                            && b[23] == b'Z';
+                        assert!(
+                            iso,
+                            "{here} = {s:?} is not an ISO timestamp with milliseconds"
+                        );
+                    }
+                }
+                assert_wire_conventions(v, &here);
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| assert_wire_conventions(v, &format!("{path}[]"))),
+        _ => {}
     }
 }
 
