@@ -43,12 +43,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         step_git_template: args.step_git_template.clone(),
     };
     let running = start(store, config, listener)?;
+    // The handlers are in place before the address is printed: whoever reads it may signal
+    // at once.
+    let signals = Signals::install()?;
+    tokio::spawn(signals.stop(running.shutdown.clone()));
     println!(
         "werk listening on {} (public URL {})",
         running.url,
         running.engine.public_url()
     );
-    tokio::spawn(stop_on_signal(running.shutdown.clone()));
     running.wait().await
 }
 
@@ -111,19 +114,28 @@ impl Running {
     }
 }
 
-async fn stop_on_signal(shutdown: CancellationToken) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(err) => {
-            tracing::error!(error = %err, "cannot listen for SIGTERM");
-            return;
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate.recv() => {}
+/// SIGINT and SIGTERM, caught from the moment they are installed.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> anyhow::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt()).context("cannot catch SIGINT")?,
+            terminate: signal(SignalKind::terminate()).context("cannot catch SIGTERM")?,
+        })
     }
-    tracing::info!("stopping");
-    shutdown.cancel();
+
+    /// Cancels `shutdown` at the first of them.
+    async fn stop(mut self, shutdown: CancellationToken) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        tracing::info!("stopping");
+        shutdown.cancel();
+    }
 }
