@@ -192,9 +192,11 @@ impl Run {
         let plan = setup::plan(&self.job, code, &self.rep).await?;
         self.rep.send(Event::StepsPlanned(plan.planned())).await;
         setup::make_dirs(&plan.paths).await?;
-        self.rep
-            .log(order, setup::env_log(&plan.env).as_bytes())
-            .await;
+        // The limits first: what the yml made of them is otherwise invisible until a step
+        // runs into one.
+        let mut log = setup::limits_line(plan.limits);
+        log.push_str(&setup::env_log(&plan.env));
+        self.rep.log(order, log.as_bytes()).await;
         let mut shell = self.spawn_shell(&plan)?;
         export_env(
             &mut shell,

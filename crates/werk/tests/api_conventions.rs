@@ -74,9 +74,9 @@ async fn run_filters_and_sorting_select_the_right_runs() {
     assert_eq!(
         query(String::new()).await,
         [
-            shipped.clone(),
-            feature.clone(),
-            failed.clone(),
+            shipped.as_str(),
+            feature.as_str(),
+            failed.as_str(),
             passed.clone()
         ],
         "newest first"
@@ -84,21 +84,21 @@ async fn run_filters_and_sorting_select_the_right_runs() {
     assert_eq!(
         query("&sort=creationDateAsc".into()).await,
         [
-            passed.clone(),
-            failed.clone(),
-            feature.clone(),
+            passed.as_str(),
+            failed.as_str(),
+            feature.as_str(),
             shipped.clone()
         ]
     );
-    assert_eq!(query("&result=failed".into()).await, [failed.clone()]);
+    assert_eq!(query("&result=failed".into()).await, [failed.as_str()]);
     assert_eq!(
         query("&result=passed&branch=master".into()).await,
-        [shipped.clone(), passed.clone()]
+        [shipped.as_str(), passed.as_str()]
     );
-    assert_eq!(query("&branch=feature".into()).await, [feature.clone()]);
+    assert_eq!(query("&branch=feature".into()).await, [feature.as_str()]);
     assert_eq!(
         query("&status=finished&limit=2".into()).await,
-        [shipped.clone(), feature.clone()]
+        [shipped.as_str(), feature.as_str()]
     );
     assert_eq!(query(format!("&commit={commit}")).await.len(), 4);
     assert!(
@@ -110,7 +110,7 @@ async fn run_filters_and_sorting_select_the_right_runs() {
     let (_, by_pipeline) = server
         .get(&format!("/api/v3/runs?pipelineId={deploy}"))
         .await;
-    assert_eq!(ids(&by_pipeline), [shipped.clone()]);
+    assert_eq!(ids(&by_pipeline), [shipped.as_str()]);
     let (status, body) = server
         .get(&format!("/api/v3/runs?applicationId={app_id}&sort=newest"))
         .await;

@@ -9,6 +9,7 @@ use werk_yml::{Config, ParseError, Step};
 
 use super::checkout::{CheckedOut, remove_dir};
 use super::env::{EnvVar, pass_through, valid_name};
+use super::process::describe_duration;
 use super::report::{Reporter, StepFailure};
 use crate::{Job, Limits, Phase, PlannedStep, RunKind, StepSources};
 
@@ -313,6 +314,15 @@ pub(crate) fn path_str(path: &Path) -> Result<String, StepFailure> {
         .ok_or_else(|| StepFailure::failed(format!("path is not valid UTF-8: {}", path.display())))
 }
 
+/// The line announcing the time limits that apply to each step of the run.
+pub(crate) fn limits_line(limits: Limits) -> String {
+    format!(
+        "Time limits: a step may run {}, and stay silent {}\n",
+        describe_duration(limits.command_timeout),
+        describe_duration(limits.no_response_timeout)
+    )
+}
+
 /// The log lines announcing each exported variable, hiding protected values.
 pub(crate) fn env_log(env: &[EnvVar]) -> String {
     let mut log = String::new();
@@ -347,6 +357,22 @@ mod tests {
         assert_eq!(
             describe_parse_error(&err),
             "wercker.yml:3:4: bad\n\tab: c\n\t  ^"
+        );
+    }
+
+    #[test]
+    fn limits_line_names_both_limits() {
+        assert_eq!(
+            limits_line(Limits::default()),
+            "Time limits: a step may run 25 minutes, and stay silent 5 minutes\n"
+        );
+        let short = Limits {
+            command_timeout: Duration::from_secs(60),
+            no_response_timeout: Duration::from_secs(90),
+        };
+        assert_eq!(
+            limits_line(short),
+            "Time limits: a step may run 1 minute, and stay silent 90 seconds\n"
         );
     }
 
