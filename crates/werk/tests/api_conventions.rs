@@ -77,7 +77,7 @@ async fn run_filters_and_sorting_select_the_right_runs() {
             shipped.as_str(),
             feature.as_str(),
             failed.as_str(),
-            passed.clone()
+            passed.as_str()
         ],
         "newest first"
     );
@@ -87,7 +87,7 @@ async fn run_filters_and_sorting_select_the_right_runs() {
             passed.as_str(),
             failed.as_str(),
             feature.as_str(),
-            shipped.clone()
+            shipped.as_str()
         ]
     );
     assert_eq!(query("&result=failed".into()).await, [failed.as_str()]);
