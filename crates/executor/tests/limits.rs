@@ -1,5 +1,5 @@
 //! Cancels, timeouts, dying shells and large logs: the executor stops whole process trees
-//! and keeps its logs faithful and bounded.
+//! (within a second of an abort) and keeps its logs faithful and bounded.
 
 mod common;
 
@@ -67,6 +67,73 @@ build:
     assert_eq!(finished(&events, 4).map(|(o, _)| o), Some(Outcome::Aborted));
     assert_eq!(started(&events), vec![1, 2, 3, 4]);
     assert_eq!(survivors(&pids).await, Vec::<i32>::new());
+}
+
+/// A step whose process tree has every shape a kill must reach: the shell itself, a
+/// background child, a subshell ignoring the polite signals and a `nohup`ed grandchild; it
+/// records their pids in `pids` and says `started` once all four are written.
+const PROCESS_TREE: &str = r#"
+build:
+  steps:
+    - script:
+        name: process tree
+        code: |
+          pids="$WERCKER_ROOT/../pids"
+          echo $$ >> "$pids"
+          sleep 60 &
+          echo $! >> "$pids"
+          ( trap '' TERM INT HUP; echo $BASHPID >> "$pids"; sleep 60 ) &
+          nohup sh -c 'echo $$ >> "$0"; exec sleep 60' "$pids" > /dev/null 2>&1 &
+          while [ "$(wc -l < "$pids")" -lt 4 ]; do sleep 0.01; done
+          echo started
+          sleep 60
+"#;
+
+// Several worker threads: the executor's kill must not depend on this test's polling loop
+// giving up the thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abort_kills_the_step_processes_within_a_second() {
+    let fx = Fixture::new(&[("wercker.yml", PROCESS_TREE)]);
+    let job = fx.job("build", "run");
+    let pid_file = job.work_dir.join("pids");
+    let mut running = start(job);
+    running.wait_for_log(4, "started").await;
+    let pids: Vec<i32> = std::fs::read_to_string(&pid_file)
+        .expect("pid file")
+        .split_whitespace()
+        .map(|p| p.parse().expect("pid"))
+        .collect();
+    assert_eq!(pids.len(), 4, "{pids:?}");
+    assert!(pids.iter().all(|&p| !process_gone(p)), "all running");
+
+    // The events are read elsewhere from now on, so that only the kill is measured and a
+    // full channel cannot hold the executor up.
+    let cancel = running.cancel.clone();
+    let rest = tokio::spawn(running.finish());
+    let cancelled_at = Instant::now();
+    cancel.cancel();
+    let mut gone_after = None;
+    while cancelled_at.elapsed() < Duration::from_secs(10) {
+        // A zombie counts as gone: it runs nothing, and reaping orphans is init's business.
+        if pids.iter().all(|&p| process_gone(p)) {
+            gone_after = Some(cancelled_at.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let left: Vec<i32> = pids.iter().copied().filter(|&p| !process_gone(p)).collect();
+    let gone_after = gone_after.unwrap_or_else(|| panic!("still running: {left:?}"));
+    assert!(
+        gone_after < Duration::from_secs(1),
+        "the processes took {gone_after:?} to go"
+    );
+
+    let events = rest.await.expect("events");
+    assert_eq!(outcome(&events), Outcome::Aborted);
+    assert_eq!(
+        finished(&events, 4),
+        Some((Outcome::Aborted, Some("Step aborted".to_owned())))
+    );
 }
 
 #[tokio::test]
