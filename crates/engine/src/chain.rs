@@ -36,6 +36,10 @@ impl Engine {
                     .iter()
                     .any(|i| i.target_name == name && i.result == "passed")
         };
+        let pipelines = self
+            .store
+            .pipelines_of_application(&parent.application_id, 1000, 0)
+            .await?;
         let mut queued = Vec::new();
         for child in items.iter().filter(|i| i.run_id.is_none()) {
             let requires = requires_of(&child.target_name);
@@ -63,6 +67,7 @@ impl Engine {
                     parent_item.target_name, child.target_name
                 ),
                 env_vars: "[]".into(),
+                status: crate::state::initial_status(&pipelines, &child.pipeline_id),
             };
             match self
                 .store

@@ -54,7 +54,31 @@ impl Engine {
         Ok(())
     }
 
-    /// Aborts a run: a queued one at once, a running one by killing its step's processes and
+    /// Approves a run waiting for an approval: it is queued and starts as soon as a slot is
+    /// free.
+    ///
+    /// # Errors
+    /// [`EngineError::NotFound`] when there is no such run; [`EngineError::Unprocessable`]
+    /// when it is not waiting for an approval.
+    pub async fn approve(&self, run_id: &str) -> EngineResult<RunRow> {
+        let run = self
+            .store
+            .run_by_id(run_id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("no run with id {run_id:?}")))?;
+        let Some(approved) = transition(&self.store, &run, Target::Approved).await? else {
+            return Err(EngineError::Unprocessable(format!(
+                "run {run_id:?} is {}, not waiting for an approval",
+                run.status
+            )));
+        };
+        tracing::info!(run_id, "run approved");
+        self.wake.notify_one();
+        self.notify_change();
+        Ok(approved)
+    }
+
+    /// Aborts a run: a queued or waiting one at once, a running one by killing its step's processes and
     /// waiting (a few seconds at most) for the executor to confirm. A finished run is
     /// returned as it is.
     ///
@@ -63,7 +87,7 @@ impl Engine {
     pub async fn abort(&self, run_id: &str) -> EngineResult<RunRow> {
         let not_found = || EngineError::NotFound(format!("no run with id {run_id:?}"));
         let run = self.store.run_by_id(run_id).await?.ok_or_else(not_found)?;
-        if run.status == "notstarted"
+        if matches!(run.status.as_str(), "notstarted" | "pendingapproval")
             && let Some(aborted) =
                 transition(&self.store, &run, Target::Finished("aborted")).await?
         {

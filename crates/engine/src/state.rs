@@ -1,8 +1,8 @@
 //! The run state machine: the one function that changes a run's status, and progress.
 //!
 //! ```text
-//! notstarted ──claim──▶ running ──▶ finished (passed | failed | aborted)
-//!      └──────────────abort──────────▶ finished (aborted)
+//! pendingapproval ──approve──▶ notstarted ──claim──▶ running ──▶ finished (passed | failed | aborted)
+//!        └────────────────────────┴───────abort───────────────▶ finished (aborted)
 //! ```
 
 use werk_store::{RunRow, RunState, Store};
@@ -12,6 +12,8 @@ use crate::EngineResult;
 /// A state a run can be moved to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
+    /// Approved: queued for a dispatcher.
+    Approved,
     /// Claimed by a dispatcher: the first step begins.
     Running,
     /// A step began, or wercker.yml told the number of steps.
@@ -38,6 +40,17 @@ pub async fn transition(
     target: Target,
 ) -> EngineResult<Option<RunRow>> {
     let (expected, state): (&[&str], RunState) = match target {
+        Target::Approved => (
+            &["pendingapproval"],
+            RunState {
+                status: "notstarted".into(),
+                result: "unknown".into(),
+                progress: 0,
+                current_step: None,
+                total_steps: None,
+                step_name: None,
+            },
+        ),
         Target::Running => (
             &["notstarted"],
             RunState {
@@ -68,7 +81,7 @@ pub async fn transition(
             )
         }
         Target::Finished(result) => (
-            &["notstarted", "running"],
+            &["pendingapproval", "notstarted", "running"],
             RunState {
                 status: "finished".into(),
                 result: result.into(),
@@ -85,6 +98,20 @@ pub async fn transition(
         ),
     };
     Ok(store.set_run_state(&run.id, expected, &state).await?)
+}
+
+/// The status a new run of `pipeline_id` starts in: waiting for an approval when its
+/// pipeline asks for one, else queued.
+pub fn initial_status(pipelines: &[werk_store::PipelineRow], pipeline_id: &str) -> String {
+    let manual = pipelines
+        .iter()
+        .any(|p| p.id == pipeline_id && p.manual_approval == 1);
+    if manual {
+        "pendingapproval"
+    } else {
+        "notstarted"
+    }
+    .to_string()
 }
 
 /// Progress of a running run as Wercker computed it: `floor(100 * current / total)`, 0 while

@@ -162,6 +162,7 @@ impl Engine {
             commit_hash,
             message,
             env_vars,
+            status: crate::state::initial_status(std::slice::from_ref(&pipeline), &pipeline.id),
         };
         let row = self
             .store

@@ -153,6 +153,22 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("pipeline {id}")))
     }
 
+    /// Turns manual approval of a pipeline's runs on or off.
+    pub async fn set_manual_approval(
+        &self,
+        pipeline_id: &str,
+        on: bool,
+    ) -> StoreResult<PipelineRow> {
+        sqlx::query("UPDATE pipelines SET manual_approval = $1 WHERE id = $2")
+            .bind(on as i64)
+            .bind(pipeline_id)
+            .execute(&self.pool)
+            .await?;
+        self.pipeline_by_id(pipeline_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("pipeline {pipeline_id}")))
+    }
+
     /// The application `name` of the user named `owner`, both ignoring case.
     pub async fn application_by_owner_name(
         &self,
@@ -177,20 +193,30 @@ impl Store {
             .await?)
     }
 
-    /// Applications of an owner, by name; only public ones unless `include_private`.
+    /// The applications of an owner that `viewer` may see (public ones, and the private ones
+    /// of their own, of their organizations, or that they collaborate on), by name.
     pub async fn applications_of_owner(
         &self,
         owner_id: &str,
-        include_private: bool,
+        viewer: Option<&str>,
         limit: i64,
         skip: i64,
+        order: AppOrder,
     ) -> StoreResult<Vec<ApplicationRow>> {
-        Ok(sqlx::query_as(
-            "SELECT * FROM applications WHERE owner_id = $1 AND (privacy = 'public' OR $2 = 1) \
-             ORDER BY lower(name) LIMIT $3 OFFSET $4",
-        )
+        let order = match order {
+            AppOrder::NameAsc => "lower(name) ASC",
+            AppOrder::NameDesc => "lower(name) DESC",
+            AppOrder::CreatedAtAsc => "created_at ASC",
+            AppOrder::CreatedAtDesc => "created_at DESC",
+            AppOrder::UpdatedAtAsc => "updated_at ASC",
+            AppOrder::UpdatedAtDesc => "updated_at DESC",
+        };
+        Ok(sqlx::query_as(&format!(
+            "SELECT * FROM applications WHERE owner_id = $1 AND {} ORDER BY {order}, id LIMIT $3 OFFSET $4",
+            crate::orgs::visible_to(2)
+        ))
         .bind(owner_id)
-        .bind(include_private as i64)
+        .bind(viewer.unwrap_or(""))
         .bind(limit)
         .bind(skip)
         .fetch_all(&self.pool)
@@ -274,4 +300,22 @@ async fn upsert_pipelines(
         }
     }
     Ok(())
+}
+
+/// Orders of an application listing (`sort` of `GET /api/v3/applications/:owner`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AppOrder {
+    /// By name, A to Z (the default).
+    #[default]
+    NameAsc,
+    /// By name, Z to A.
+    NameDesc,
+    /// Oldest first.
+    CreatedAtAsc,
+    /// Newest first.
+    CreatedAtDesc,
+    /// Least recently updated first.
+    UpdatedAtAsc,
+    /// Most recently updated first.
+    UpdatedAtDesc,
 }

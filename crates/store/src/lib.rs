@@ -19,6 +19,7 @@ mod apps;
 mod envvars;
 mod error;
 mod ids;
+mod orgs;
 mod rows;
 mod runs;
 mod steps;
@@ -27,11 +28,13 @@ mod workflows;
 
 pub use workflows::NewWorkflow;
 
+pub use apps::AppOrder;
 pub use error::{StoreError, StoreResult};
 pub use ids::{hash_token, new_id, new_token, now, valid_id};
 pub use rows::{
-    ApplicationRow, EnvVarRow, NewApplication, NewItem, NewRun, PipelineRow, PipelineSpec,
-    RunFilter, RunRow, RunState, RunStepRow, TokenRow, UserRow, WorkflowItemRow, WorkflowRow,
+    ApplicationRow, CollaboratorRow, EnvVarRow, MemberRow, NewApplication, NewItem, NewRun,
+    PipelineRow, PipelineSpec, RunFilter, RunRow, RunState, RunStepRow, TokenRow, UserRow,
+    WorkflowItemRow, WorkflowRow,
 };
 pub use runs::{RunPlacement, RunSort};
 

@@ -13,6 +13,32 @@ pub struct UserRow {
     pub created_at: String,
     /// Argon2 hash of the password, when the user has one.
     pub password_hash: Option<String>,
+    /// `user`, or `organization` for an account that owns applications but does not log in.
+    pub kind: String,
+    /// Contact address; may be empty.
+    pub email: String,
+}
+
+/// A member of an organization.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct MemberRow {
+    /// The member's user id.
+    pub user_id: String,
+    /// The member's login name.
+    pub username: String,
+    /// `member` or `admin`.
+    pub role: String,
+}
+
+/// A collaborator of an application.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CollaboratorRow {
+    /// The collaborator's user id.
+    pub user_id: String,
+    /// The collaborator's login name.
+    pub username: String,
+    /// `read`, `execute` or `admin`.
+    pub level: String,
 }
 
 /// A personal token; the plaintext is never stored.
@@ -292,6 +318,8 @@ pub struct NewRun {
     pub message: String,
     /// JSON array of `{key, value}`.
     pub env_vars: String,
+    /// `notstarted` (queued), or `pendingapproval` when its pipeline waits for an approval.
+    pub status: String,
 }
 
 /// Filters of a run listing; every set field must match.

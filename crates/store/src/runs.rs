@@ -29,7 +29,7 @@ pub enum RunPlacement {
 }
 
 impl Store {
-    /// Inserts a run, `notstarted`, with its workflow, in one transaction. A new workflow
+    /// Inserts a run (`notstarted`, or `pendingapproval`) with its workflow, in one transaction. A new workflow
     /// replaces the placeholder workflows of the same definition.
     ///
     /// # Errors
@@ -94,7 +94,7 @@ impl Store {
             commit_hash: run.commit_hash.clone(),
             message: run.message.clone(),
             env_vars: run.env_vars.clone(),
-            status: "notstarted".into(),
+            status: run.status.clone(),
             result: "unknown".into(),
             progress: 0,
             current_step: None,
@@ -107,8 +107,8 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO runs (id, application_id, pipeline_id, workflow_id, item_id, source_run_id, \
-             user_id, kind, branch, commit_hash, message, env_vars, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             user_id, kind, branch, commit_hash, message, env_vars, created_at, status) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&row.id)
         .bind(&row.application_id)
@@ -123,8 +123,14 @@ impl Store {
         .bind(&row.message)
         .bind(&row.env_vars)
         .bind(&row.created_at)
+        .bind(&row.status)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("UPDATE workflow_items SET status = $1 WHERE id = $2")
+            .bind(&row.status)
+            .bind(&item_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -165,10 +171,7 @@ impl Store {
         add("runs.kind", &filter.kind);
         if let Some(viewer) = &filter.viewer {
             binds.push(viewer.clone().unwrap_or_default());
-            sql.push_str(&format!(
-                " AND (applications.privacy = 'public' OR applications.owner_id = ${})",
-                binds.len()
-            ));
+            sql.push_str(&format!(" AND {}", crate::orgs::visible_to(binds.len())));
         }
         let order = match sort {
             RunSort::CreationDateDesc => "DESC",

@@ -15,6 +15,8 @@ impl Store {
             name: username.to_string(),
             created_at: now(),
             password_hash: None,
+            kind: "user".into(),
+            email: String::new(),
         };
         sqlx::query("INSERT INTO users (id, username, name, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&row.id)

@@ -110,6 +110,7 @@ async fn trigger_claim_and_finish_a_run() {
         commit_hash: String::new(),
         message: String::new(),
         env_vars: "[]".into(),
+        status: "notstarted".into(),
     };
     let run = store
         .insert_run(

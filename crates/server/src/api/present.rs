@@ -48,6 +48,8 @@ impl<'a> Presenter<'a> {
                 name: String::new(),
                 created_at: String::new(),
                 password_hash: None,
+                kind: "user".into(),
+                email: String::new(),
             }),
         };
         self.users.insert(id.to_string(), user.clone());
@@ -104,18 +106,22 @@ impl<'a> Presenter<'a> {
         })
     }
 
-    /// One application, with the actions `caller_id` may take.
+    /// One application, with the actions a caller of this `level` may take.
     pub async fn application(
         &mut self,
         app: &ApplicationRow,
-        caller_id: Option<&str>,
+        level: crate::access::Level,
     ) -> ApiResult<Application> {
         let owner = self.user(&app.owner_id).await?;
         let url = self.app_url(&owner, app);
-        let actions = if caller_id == Some(app.owner_id.as_str()) {
-            OWNER_ACTIONS
-        } else {
-            PUBLIC_ACTIONS
+        let actions: Vec<&'static str> = match level {
+            crate::access::Level::Admin => OWNER_ACTIONS.to_vec(),
+            crate::access::Level::Execute => PUBLIC_ACTIONS
+                .iter()
+                .chain(EXECUTE_ACTIONS)
+                .copied()
+                .collect(),
+            _ => PUBLIC_ACTIONS.to_vec(),
         };
         Ok(Application {
             id: app.id.clone(),
@@ -128,7 +134,7 @@ impl<'a> Presenter<'a> {
             badge_key: app.badge_key.clone(),
             created_at: app.created_at.clone(),
             updated_at: app.updated_at.clone(),
-            allowed_actions: Some(actions.to_vec()),
+            allowed_actions: Some(actions),
             theme: app.theme.clone(),
             settings: Settings {
                 privacy: app.privacy.clone(),
@@ -339,7 +345,11 @@ pub(crate) fn user_shape(row: &UserRow) -> User {
         user_id: row.id.clone(),
         meta: UserMeta {
             username: row.username.clone(),
-            r#type: "user",
+            r#type: if row.kind == "organization" {
+                "organization"
+            } else {
+                "user"
+            },
             wercker_employee: false,
         },
     }

@@ -289,6 +289,19 @@ pub const OWNER_ACTIONS: &[&str] = &[
     "create_comment",
 ];
 
+/// The actions a collaborator with `execute` adds to the public ones.
+pub const EXECUTE_ACTIONS: &[&str] = &[
+    "build_project",
+    "rebuild_build",
+    "abort_build",
+    "deploy_build",
+    "create_run",
+    "abort_run",
+    "read_deploy",
+    "list_deploysteps",
+    "read_deploystep",
+];
+
 /// The actions anyone may take on a public application.
 pub const PUBLIC_ACTIONS: &[&str] = &[
     "read_project",
@@ -404,4 +417,33 @@ pub struct EnvVarResource {
 #[derive(Debug, Clone, Serialize)]
 pub struct EnvVarList {
     pub results: Vec<EnvVarResource>,
+}
+
+/// An organization, in the shape of Wercker's v2 API.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    pub username: String,
+    pub url: String,
+    pub creation_date: String,
+    pub contact_email: String,
+}
+
+/// A member of an organization (werk extension).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub user_id: String,
+    pub username: String,
+    pub role: String,
+}
+
+/// A collaborator of an application (werk extension).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Collaborator {
+    pub user_id: String,
+    pub username: String,
+    pub level: String,
 }

@@ -3,14 +3,14 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use werk_engine::{AppSource, NewApplicationRequest};
-use werk_store::ApplicationRow;
+use werk_store::{AppOrder, ApplicationRow};
 
 use crate::AppState;
-use crate::access::{check_read, check_run};
+use crate::access::{self, Level};
 use crate::api::{Application, ApplicationSummary, Pipeline};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::query::{JsonObject, Params, page};
+use crate::query::{JsonObject, Params, one_of, page};
 
 /// `POST /api/v3/applications` (werk extension): creates an application of the caller from
 /// a git repository. Body: `{"name", "gitUrl", "branch"?, "privacy"?, "owner"?}`.
@@ -20,14 +20,23 @@ pub async fn create(
     body: JsonObject,
 ) -> ApiResult<Json<Application>> {
     let user = caller.require()?.clone();
-    if let Some(owner) = body.string("owner")?
-        && !owner.eq_ignore_ascii_case(&user.username)
-    {
-        return Err(ApiError::forbidden(format!(
-            "applications are created for the caller: the token is {:?}'s, not {owner:?}'s",
-            user.username
-        )));
-    }
+    // The owner is the caller, or an organization the caller administers.
+    let owner = match body.string("owner")? {
+        Some(name) if !name.eq_ignore_ascii_case(&user.username) => {
+            let owner = state
+                .store()
+                .user_by_name(&name)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("owner {name:?} not found")))?;
+            if !crate::routes::orgs::may_act_for(&state, &caller, &owner).await? {
+                return Err(ApiError::forbidden(format!(
+                    "applications are created for the caller or an organization they administer, not for {name:?}"
+                )));
+            }
+            owner
+        }
+        _ => user.clone(),
+    };
     let request = NewApplicationRequest {
         name: body.required_string("name")?,
         git_url: body.required_string("gitUrl")?,
@@ -41,9 +50,9 @@ pub async fn create(
         source: AppSource::Git,
         chain_workflows: true,
     };
-    let app = state.engine().create_application(&user, &request).await?;
+    let app = state.engine().create_application(&owner, &request).await?;
     Ok(Json(
-        state.presenter().application(&app, Some(&user.id)).await?,
+        state.presenter().application(&app, Level::Admin).await?,
     ))
 }
 
@@ -55,13 +64,37 @@ pub async fn list(
     Query(params): Query<Params>,
 ) -> ApiResult<Json<Vec<ApplicationSummary>>> {
     let (limit, skip) = page(&params, 20)?;
+    let order = match one_of(
+        &params,
+        "sort",
+        &[
+            "nameAsc",
+            "nameDesc",
+            "createdAtAsc",
+            "createdAtDesc",
+            "updatedAtAsc",
+            "updatedAtDesc",
+        ],
+    )?
+    .as_deref()
+    {
+        Some("nameDesc") => AppOrder::NameDesc,
+        Some("createdAtAsc") => AppOrder::CreatedAtAsc,
+        Some("createdAtDesc") => AppOrder::CreatedAtDesc,
+        Some("updatedAtAsc") => AppOrder::UpdatedAtAsc,
+        Some("updatedAtDesc") => AppOrder::UpdatedAtDesc,
+        _ => AppOrder::NameAsc,
+    };
+    // Every werk application is of Wercker's workflow stack (6); other stacks have none.
+    if one_of(&params, "stack", &["1", "5", "6"])?.is_some_and(|s| s != "6") {
+        return Ok(Json(Vec::new()));
+    }
     let Some(user) = state.store().user_by_name(&owner).await? else {
         return Err(ApiError::not_found(format!("user {owner:?} not found")));
     };
-    let own = caller.user_id() == Some(user.id.as_str());
     let apps = state
         .store()
-        .applications_of_owner(&user.id, own, limit, skip)
+        .applications_of_owner(&user.id, caller.user_id(), limit, skip, order)
         .await?;
     let mut presenter = state.presenter();
     let mut out = Vec::with_capacity(apps.len());
@@ -78,12 +111,8 @@ pub async fn get(
     Path((owner, name)): Path<(String, String)>,
 ) -> ApiResult<Json<Application>> {
     let app = find(&state, &caller, &owner, &name).await?;
-    Ok(Json(
-        state
-            .presenter()
-            .application(&app, caller.user_id())
-            .await?,
-    ))
+    let level = access::level(&state, &caller, &app).await?;
+    Ok(Json(state.presenter().application(&app, level).await?))
 }
 
 /// `GET /api/v3/applications/:owner/:name/pipelines`.
@@ -114,7 +143,14 @@ pub async fn update(
     body: JsonObject,
 ) -> ApiResult<Json<Application>> {
     let app = find(&state, &caller, &owner, &name).await?;
-    check_run(&caller, &app, &format!("application {owner}/{name}"))?;
+    access::require(
+        &state,
+        &caller,
+        &app,
+        Level::Admin,
+        &format!("application {owner}/{name}"),
+    )
+    .await?;
     let invalid = |message: &str| {
         ApiError::invalid_field(
             "ignoredBranches",
@@ -143,10 +179,7 @@ pub async fn update(
     }
     let json = serde_json::to_string(&branches).unwrap_or_else(|_| "[]".into());
     let app = state.store().set_ignored_branches(&app.id, &json).await?;
-    let mut shape = state
-        .presenter()
-        .application(&app, caller.user_id())
-        .await?;
+    let mut shape = state.presenter().application(&app, Level::Admin).await?;
     shape.allowed_actions = None;
     Ok(Json(shape))
 }
@@ -167,6 +200,6 @@ pub(crate) async fn find(
         .application_by_owner_name(owner, name)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    check_read(caller, &app, &what)?;
+    access::require(state, caller, &app, Level::Read, &what).await?;
     Ok(app)
 }

@@ -1,13 +1,13 @@
 //! Environment variables: `/api/v3/envvars` with scopes `organization` (an owner account),
-//! `application` and `pipeline`. Only the owner reads or writes them; protected values are
-//! write-only.
+//! `application` and `pipeline`. Only admins of the target read or write them; protected
+//! values are write-only.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use werk_store::EnvVarRow;
 
 use crate::AppState;
-use crate::access::check_run;
+use crate::access::{self, Level};
 use crate::api::{EnvVarList, EnvVarResource};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -127,11 +127,14 @@ async fn check_target(
     let not_found = || ApiError::not_found(format!("{scope} {target:?} not found"));
     let app = match scope {
         "organization" => {
-            return if target == user.id {
-                Ok(())
-            } else {
-                Err(not_found())
-            };
+            let admin = target == user.id
+                || state
+                    .store()
+                    .member_role(target, &user.id)
+                    .await?
+                    .as_deref()
+                    == Some("admin");
+            return if admin { Ok(()) } else { Err(not_found()) };
         }
         "application" => state
             .store()
@@ -152,7 +155,15 @@ async fn check_target(
         }
         _ => return Err(ApiError::not_one_of("scope", SCOPES)),
     };
-    check_run(caller, &app, &format!("{scope} {target:?}"))
+    access::require(
+        state,
+        caller,
+        &app,
+        Level::Admin,
+        &format!("{scope} {target:?}"),
+    )
+    .await
+    .map(drop)
 }
 
 fn required_param(params: &Params, name: &str) -> ApiResult<String> {

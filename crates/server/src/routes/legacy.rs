@@ -10,7 +10,7 @@ use werk_engine::TriggerRequest;
 use werk_store::{RunFilter, RunRow, RunSort};
 
 use crate::AppState;
-use crate::access::{check_read, check_run};
+use crate::access::{self, Level};
 use crate::api::{Build, Deploy};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -86,7 +86,7 @@ pub async fn trigger_build(
         .application_by_id(&app_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    check_run(&caller, &app, &what)?;
+    access::require(&state, &caller, &app, Level::Execute, &what).await?;
     let pipelines = state
         .store()
         .pipelines_of_application(&app.id, 1000, 0)
@@ -147,6 +147,6 @@ async fn of_kind(state: &AppState, caller: &Caller, id: &str, kind: &str) -> Api
         .application_by_id(&run.application_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("{kind} {id:?} not found")))?;
-    check_read(caller, &app, &format!("{kind} {id:?}"))?;
+    access::require(state, caller, &app, Level::Read, &format!("{kind} {id:?}")).await?;
     Ok(run)
 }

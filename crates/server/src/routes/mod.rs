@@ -4,6 +4,7 @@ mod accounts;
 mod applications;
 mod envvars;
 mod legacy;
+mod orgs;
 mod pipelines;
 mod runs;
 mod steps;
@@ -39,7 +40,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v3/builds/{id}", get(legacy::build))
         .route("/api/v3/deploys/{id}", get(legacy::deploy))
         .route("/api/v3/pipelines", post(pipelines::create))
-        .route("/api/v3/pipelines/{id}", get(pipelines::get))
+        .route(
+            "/api/v3/pipelines/{id}",
+            get(pipelines::get).patch(pipelines::update),
+        )
+        .route("/api/v3/trigger/runs/approve", post(runs::approve))
         .route("/api/v3/workflows", get(workflows::list))
         .route("/api/v3/workflows/{id}", get(workflows::get))
         .route("/api/v3/runs", get(runs::list).post(runs::trigger))
@@ -61,4 +66,23 @@ pub fn routes() -> Router<AppState> {
             axum::routing::patch(envvars::update).delete(envvars::delete),
         )
         .route("/api/v2/profile", get(accounts::profile))
+        .route("/api/v2/users/me/organizations", get(orgs::mine))
+        .route("/api/v2/organizations", put(orgs::create))
+        .route(
+            "/api/v2/organizations/{name}",
+            get(orgs::get).delete(orgs::delete),
+        )
+        .route("/api/v2/organizations/{name}/members", get(orgs::members))
+        .route(
+            "/api/v2/organizations/{name}/members/{user}",
+            put(orgs::set_member).delete(orgs::remove_member),
+        )
+        .route(
+            "/api/v3/applications/{owner}/{name}/collaborators",
+            get(orgs::collaborators),
+        )
+        .route(
+            "/api/v3/applications/{owner}/{name}/collaborators/{user}",
+            put(orgs::set_collaborator).delete(orgs::remove_collaborator),
+        )
 }

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use werk_store::PipelineSpec;
 
 use crate::AppState;
-use crate::access::{check_read, check_run};
+use crate::access::{self, Level};
 use crate::api::Pipeline;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -32,8 +32,54 @@ pub async fn get(
         .application_by_id(&row.application_id)
         .await?
         .ok_or_else(not_found)?;
-    check_read(&caller, &app, &what)?;
+    access::require(&state, &caller, &app, Level::Read, &what).await?;
     Ok(Json(state.presenter().pipeline_shape(&row)))
+}
+
+/// `PATCH /api/v3/pipelines/:id` with `{"manualApproval"}` (werk extension): runs of the
+/// pipeline wait in `pendingapproval` until `POST /api/v3/trigger/runs/approve`.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: JsonObject,
+) -> ApiResult<Json<Pipeline>> {
+    let what = format!("pipeline {id:?}");
+    let not_found = || ApiError::not_found(format!("{what} not found"));
+    let row = state
+        .store()
+        .pipeline_by_id(&id)
+        .await?
+        .ok_or_else(not_found)?;
+    let app = state
+        .store()
+        .application_by_id(&row.application_id)
+        .await?
+        .ok_or_else(not_found)?;
+    access::require(&state, &caller, &app, Level::Admin, &what).await?;
+    let Some(on) = boolean(&body, "manualApproval")? else {
+        return Err(ApiError::invalid_field(
+            "manualApproval",
+            "manualApproval is required: it is the only field that can be changed",
+            "any.required",
+            serde_json::json!({ "key": "manualApproval" }),
+        ));
+    };
+    let row = state.store().set_manual_approval(&row.id, on).await?;
+    Ok(Json(state.presenter().pipeline_shape(&row)))
+}
+
+fn boolean(body: &JsonObject, field: &str) -> ApiResult<Option<bool>> {
+    match body.0.get(field) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(ApiError::invalid_field(
+            field,
+            format!("{field} must be a boolean"),
+            "boolean.base",
+            serde_json::json!({ "key": field }),
+        )),
+    }
 }
 
 /// `POST /api/v3/pipelines` with `{"application", "name", "pipelineName", "ymlPipeline"?,
@@ -52,7 +98,7 @@ pub async fn create(
         .application_by_id(&app_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    check_run(&caller, &app, &what)?;
+    access::require(&state, &caller, &app, Level::Admin, &what).await?;
     let pipeline_name = body.required_string("pipelineName")?;
     let yml_pipeline = body
         .string("ymlPipeline")?
@@ -80,6 +126,7 @@ pub async fn create(
             ));
         }
     };
+    let manual_approval = boolean(&body, "manualApproval")?.unwrap_or(false);
     let spec = PipelineSpec {
         name,
         pipeline_name: yml_pipeline,
@@ -89,5 +136,10 @@ pub async fn create(
         .store()
         .create_api_pipeline(&app.id, &spec, &permissions, report)
         .await?;
+    let row = if manual_approval {
+        state.store().set_manual_approval(&row.id, true).await?
+    } else {
+        row
+    };
     Ok(Json(state.presenter().pipeline_shape(&row)))
 }

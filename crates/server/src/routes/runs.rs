@@ -7,13 +7,19 @@ use werk_engine::{EnvVar, TriggerRequest};
 use werk_store::{RunFilter, RunRow, RunSort};
 
 use crate::AppState;
-use crate::access::{check_read, check_run};
+use crate::access::{self, Level};
 use crate::api::{Run, RunSummary};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::query::{JsonObject, Params, one_of, page};
 
-const STATUSES: &[&str] = &["notstarted", "started", "finished", "running"];
+const STATUSES: &[&str] = &[
+    "notstarted",
+    "started",
+    "finished",
+    "running",
+    "pendingapproval",
+];
 pub(crate) const RESULTS: &[&str] = &["aborted", "unknown", "passed", "failed"];
 
 /// The `status` filter; `started` was accepted by Wercker and never reported: it matches
@@ -63,7 +69,7 @@ pub async fn list(
             .application_by_id(app_id)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-        check_read(&caller, &app, &what)?;
+        access::require(&state, &caller, &app, Level::Read, &what).await?;
     }
     // A private application's runs answer as if it did not exist, however they are named.
     if let Some(pipeline_id) = &filter.pipeline_id {
@@ -79,7 +85,7 @@ pub async fn list(
             .application_by_id(&pipeline.application_id)
             .await?
             .ok_or_else(not_found)?;
-        check_read(&caller, &app, &what)?;
+        access::require(&state, &caller, &app, Level::Read, &what).await?;
     }
     if let Some(source) = &filter.source_run {
         find(&state, &caller, source).await?;
@@ -130,7 +136,7 @@ pub async fn trigger(
         .application_by_id(&pipeline.application_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    check_run(&caller, &app, &what)?;
+    access::require(&state, &caller, &app, Level::Execute, &what).await?;
     let run = state.engine().trigger(&user, &request).await?;
     Ok(Json(state.presenter().run(&run).await?))
 }
@@ -147,8 +153,41 @@ pub async fn abort(
         .application_by_id(&run.application_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("run {id:?} not found")))?;
-    check_run(&caller, &app, &format!("run {id:?}"))?;
+    access::require(
+        &state,
+        &caller,
+        &app,
+        Level::Execute,
+        &format!("run {id:?}"),
+    )
+    .await?;
     let run = state.engine().abort(&id).await?;
+    Ok(Json(state.presenter().run(&run).await?))
+}
+
+/// `POST /api/v3/trigger/runs/approve` with `{"runId"}`: a run waiting for an approval is
+/// queued. Answers with the run.
+pub async fn approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonObject,
+) -> ApiResult<Json<Run>> {
+    let id = body.required_string("runId")?;
+    let run = find(&state, &caller, &id).await?;
+    let app = state
+        .store()
+        .application_by_id(&run.application_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("run {id:?} not found")))?;
+    access::require(
+        &state,
+        &caller,
+        &app,
+        Level::Execute,
+        &format!("run {id:?}"),
+    )
+    .await?;
+    let run = state.engine().approve(&id).await?;
     Ok(Json(state.presenter().run(&run).await?))
 }
 
@@ -165,7 +204,7 @@ pub(crate) async fn find(state: &AppState, caller: &Caller, id: &str) -> ApiResu
         .application_by_id(&run.application_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    check_read(caller, &app, &what)?;
+    access::require(state, caller, &app, Level::Read, &what).await?;
     Ok(run)
 }
 

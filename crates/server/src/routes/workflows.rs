@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 
 use crate::AppState;
-use crate::access::check_read;
+use crate::access::{self, Level};
 use crate::api::Workflow;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -33,7 +33,7 @@ pub async fn list(
         .application_by_id(app_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    check_read(&caller, &app, &what)?;
+    access::require(&state, &caller, &app, Level::Read, &what).await?;
     let rows = state
         .store()
         .workflows_of_application(&app.id, ascending, limit, skip)
@@ -63,6 +63,6 @@ pub async fn get(
         .application_by_id(&row.application_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    check_read(&caller, &app, &what)?;
+    access::require(&state, &caller, &app, Level::Read, &what).await?;
     Ok(Json(state.presenter().workflow(&row, true).await?))
 }

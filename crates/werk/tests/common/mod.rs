@@ -154,6 +154,22 @@ impl TestServer {
             .to_string()
     }
 
+    /// The id of pipeline `name` of application `owner/app`.
+    pub async fn pipeline_id_of(&self, owner: &str, app: &str, name: &str) -> String {
+        let (_, pipelines) = self
+            .get(&format!("/api/v3/applications/{owner}/{app}/pipelines"))
+            .await;
+        pipelines
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{owner}/{app} has a pipeline {name}: {pipelines}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// Triggers a pipeline and returns the new run.
     pub async fn trigger(&self, pipeline_id: &str, extra: Value) -> Value {
         let mut body = json!({ "pipelineId": pipeline_id });
