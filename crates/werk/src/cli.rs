@@ -4,6 +4,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use crate::cmd::access::{CollaboratorsArgs, OrgsArgs};
+pub use crate::cmd::apps::AppsArgs;
+pub use crate::cmd::envvars::EnvvarsArgs;
+pub use crate::cmd::login::LoginArgs;
+pub use crate::cmd::pipelines::PipelinesArgs;
+pub use crate::cmd::runs::{RunsArgs, StepsArgs};
+pub use crate::cmd::tokens::TokensArgs;
+pub use crate::cmd::workflows::WorkflowsArgs;
+
 /// werk: a self-hosted CI/CD server for wercker.yml pipelines.
 #[derive(Debug, Parser)]
 #[command(name = "werk", version, about)]
@@ -21,14 +30,33 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
-    /// Manage applications.
-    App(AppArgs),
+    /// Log in to a werk server and remember it and the token for later commands.
+    Login(LoginArgs),
+    /// Forget the stored login.
+    Logout,
+    /// Applications: list, show, create, ignore branches.
+    #[command(alias = "app")]
+    Apps(AppsArgs),
+    /// Pipelines of an application: list, show, create.
+    Pipelines(PipelinesArgs),
+    /// Workflow runs of an application: list, show as a tree.
+    Workflows(WorkflowsArgs),
+    /// Runs: `werk runs OWNER/APP` lists them; also list with filters, show, abort.
+    Runs(RunsArgs),
+    /// The steps of a run, as a table.
+    Steps(StepsArgs),
     /// Trigger a pipeline, and with --wait follow it and its chained runs.
     Trigger(TriggerArgs),
-    /// List the runs of an application.
-    Runs(RunsArgs),
     /// Print the logs of a run's steps.
     Logs(LogsArgs),
+    /// Environment variables of an application, a pipeline or an organization.
+    Envvars(EnvvarsArgs),
+    /// Your personal tokens.
+    Tokens(TokensArgs),
+    /// Organizations and their members.
+    Orgs(OrgsArgs),
+    /// Collaborators of an application.
+    Collaborators(CollaboratorsArgs),
     /// Check a wercker.yml and print what is wrong with it, with line and column.
     Check(CheckArgs),
     /// Run a pipeline of the wercker.yml in a directory, without a server.
@@ -152,49 +180,16 @@ pub enum AdminTokenAction {
     },
 }
 
-/// Where the server is and how to authenticate.
+/// Where the server is and how to authenticate: flags, then the environment, then the
+/// login stored by `werk login`, then http://127.0.0.1:8080.
 #[derive(Debug, Clone, Args)]
 pub struct ServerArgs {
-    /// URL of the werk server.
-    #[arg(
-        long,
-        env = "WERK_URL",
-        default_value = "http://127.0.0.1:8080",
-        global = true
-    )]
-    pub url: String,
-    /// Personal token.
+    /// URL of the werk server [default: the stored login's, else http://127.0.0.1:8080].
+    #[arg(long, env = "WERK_URL", global = true)]
+    pub url: Option<String>,
+    /// Personal token [default: the stored login's, for its server].
     #[arg(long, env = "WERK_TOKEN", hide_env_values = true, global = true)]
     pub token: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct AppArgs {
-    #[command(subcommand)]
-    pub action: AppAction,
-    #[command(flatten)]
-    pub server: ServerArgs,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AppAction {
-    /// Create an application from a git repository.
-    Create {
-        /// OWNER/NAME.
-        app: String,
-        /// Clone URL or path of the repository.
-        #[arg(long)]
-        git: String,
-        /// Branch whose wercker.yml defines the pipelines.
-        #[arg(long, default_value = "master")]
-        branch: String,
-        /// Only the owner sees the application.
-        #[arg(long, conflicts_with = "public")]
-        private: bool,
-        /// Everyone sees the application (the default).
-        #[arg(long)]
-        public: bool,
-    },
 }
 
 #[derive(Debug, Args)]
@@ -220,17 +215,6 @@ pub struct TriggerArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct RunsArgs {
-    /// OWNER/APP.
-    pub app: String,
-    /// How many runs to show.
-    #[arg(long, default_value_t = 20)]
-    pub limit: u32,
-    #[command(flatten)]
-    pub server: ServerArgs,
-}
-
-#[derive(Debug, Args)]
 pub struct LogsArgs {
     /// Run id.
     pub run: String,
@@ -239,4 +223,32 @@ pub struct LogsArgs {
     pub follow: bool,
     #[command(flatten)]
     pub server: ServerArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::{Cli, Command};
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn older_spellings_still_parse() {
+        let cli = Cli::try_parse_from(["werk", "app", "create", "a/b", "--git", "g"]).unwrap();
+        assert!(matches!(cli.command, Command::Apps(_)));
+        let cli = Cli::try_parse_from(["werk", "runs", "a/b", "--limit", "3"]).unwrap();
+        let Command::Runs(runs) = cli.command else {
+            panic!("runs parses as runs");
+        };
+        assert_eq!(runs.app.as_deref(), Some("a/b"));
+        assert_eq!(runs.filters.limit, 3);
+        assert!(runs.action.is_none());
+        assert!(Cli::try_parse_from(["werk", "runs"]).is_err());
+        let cli = Cli::try_parse_from(["werk", "runs", "list", "a/b", "--status", "finished"]);
+        assert!(cli.is_ok());
+    }
 }

@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 use werk_engine::{AppSource, EngineConfig, EnvVar, NewApplicationRequest, TriggerRequest};
 use werk_store::Store;
 
-use crate::cli::{BuildArgs, LocalArgs, ServerArgs, WorkflowArgs};
+use crate::cli::{BuildArgs, LocalArgs, WorkflowArgs};
 use crate::client::{Client, text};
 use crate::{follow, serve};
 
@@ -110,10 +110,7 @@ async fn run(args: &LocalArgs, pipeline: &str, workflow: Option<&str>) -> anyhow
             ..TriggerRequest::default()
         };
         let run = running.engine.trigger(&user, &request).await?;
-        let client = Client::new(&ServerArgs {
-            url: running.url.clone(),
-            token: Some(token),
-        });
+        let client = Client::with(&running.url, Some(token));
         let passed = follow::follow_chain(&client, &run.id).await?;
         if let Some(out) = &args.artifacts {
             save_artifacts(&client, &running.engine, &run.id, out, workflow.is_some()).await?;

@@ -1,14 +1,18 @@
 //! The `werk` binary: parses the command line, sets up logging, and calls the crates.
 //!
-//! `werk serve` runs the server; `werk admin …` works on a data dir directly; every other
-//! command is a client of a running server's API.
+//! `werk serve` runs the server; `werk admin …` works on a data dir directly; `werk check`,
+//! `werk build` and `werk workflow` need no server; every other command is a client of a
+//! running server's API.
 
 mod admin;
 mod cli;
 mod client;
+mod cmd;
 mod commands;
+mod config;
 mod follow;
 mod local;
+mod output;
 mod serve;
 
 use std::process::ExitCode;
@@ -44,10 +48,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             AdminCommand::Token(args) => admin::token(args).await,
         }
         .map(|()| ExitCode::SUCCESS),
-        Command::App(args) => commands::app(args).await,
+        Command::Login(args) => cmd::login::login(args).await,
+        Command::Logout => cmd::login::logout(),
+        Command::Apps(args) => cmd::apps::run(args).await,
+        Command::Pipelines(args) => cmd::pipelines::run(args).await,
+        Command::Workflows(args) => cmd::workflows::run(args).await,
+        Command::Runs(args) => cmd::runs::run(args).await,
+        Command::Steps(args) => cmd::runs::steps(args).await,
         Command::Trigger(args) => commands::trigger(args).await,
-        Command::Runs(args) => commands::runs(args).await,
         Command::Logs(args) => commands::logs(args).await,
+        Command::Envvars(args) => cmd::envvars::run(args).await,
+        Command::Tokens(args) => cmd::tokens::run(args).await,
+        Command::Orgs(args) => cmd::access::orgs(args).await,
+        Command::Collaborators(args) => cmd::access::collaborators(args).await,
         Command::Check(args) => commands::check(args),
         Command::Build(args) => local::build(args).await,
         Command::Workflow(args) => local::workflow(args).await,
