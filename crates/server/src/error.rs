@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 use werk_engine::EngineError;
 use werk_store::StoreError;
 
@@ -15,21 +16,34 @@ pub struct ApiError {
 }
 
 /// One entry of a validation error's `details`, as Joi wrote them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Detail {
+    /// The same text as the error's `message`.
     message: String,
+    /// The parameter or field at fault, e.g. `limit` or `envVars.0`.
     path: String,
+    /// Joi's name of the rule broken, e.g. `any.required`.
     r#type: String,
+    /// The rule's parameters, e.g. `{"key": "limit", "limit": 100}`.
     context: serde_json::Value,
 }
 
-#[derive(Serialize)]
+/// The body of every error answer.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct ErrorBody<'a> {
+#[schema(as = Error)]
+pub(crate) struct ErrorBody<'a> {
+    /// The HTTP status code.
     status_code: u16,
+    /// The status's reason phrase, e.g. `Not Found`.
+    #[schema(value_type = String)]
     error: &'a str,
+    /// What went wrong, for people.
+    #[schema(value_type = String)]
     message: &'a str,
+    /// On validation errors: the parameter or field at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Vec<Detail>>)]
     details: Option<&'a [Detail]>,
 }
 
@@ -144,6 +158,36 @@ impl From<StoreError> for ApiError {
         ApiError::from(EngineError::from(err))
     }
 }
+
+/// Rewrites an error answer that is not JSON into the error shape, keeping its status and
+/// using its text as the message. Extractors and layers of axum and tower-http answer their
+/// own rejections in plain text (an undecodable path parameter, a body over the size limit);
+/// clients of the API expect every error in one shape.
+pub(crate) async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    // Rejection texts are one line; a longer body is cut rather than held in memory.
+    let text = axum::body::to_bytes(response.into_body(), REJECTION_TEXT_LIMIT)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text
+    };
+    ApiError::new(status, message).into_response()
+}
+
+/// Most bytes of a plain-text rejection kept as an error message.
+const REJECTION_TEXT_LIMIT: usize = 4096;
 
 /// Shorthand for handler results.
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -61,6 +61,13 @@ impl AppState {
     }
 }
 
+/// The OpenAPI 3.1 description of the API, without `servers`: `GET /api/openapi.json`
+/// answers it with the public URL added.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi as _;
+    routes::openapi::ApiDoc::openapi()
+}
+
 /// Every route and layer of the server.
 pub fn router(state: AppState) -> Router {
     routes::routes()
@@ -79,6 +86,7 @@ pub fn router(state: AppState) -> Router {
             .into_response()
         }))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::map_response(error::json_errors))
         .layer(
             tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &Request| {
                 // The path only: a query string may carry `?token=`.

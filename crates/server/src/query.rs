@@ -52,9 +52,10 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::bad_request(format!("cannot read the request body: {e}")))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            // 413 when the body is over the size limit, 400 for other failures.
+            ApiError::new(e.status(), format!("cannot read the request body: {e}"))
+        })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(JsonObject(serde_json::Map::new()));
         }

@@ -10,6 +10,7 @@ use werk_store::{
     ApplicationRow, PipelineRow, RunRow, RunStepRow, Store, UserRow, WorkflowItemRow, WorkflowRow,
 };
 
+use super::actions::{EXECUTE_ACTIONS, OWNER_ACTIONS, PUBLIC_ACTIONS};
 use super::shapes::*;
 use crate::error::ApiResult;
 

@@ -3,12 +3,14 @@
 //! Unset timestamps are omitted rather than `null`, as Wercker did.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Wercker's "UnifiedUser" (`owner`, `user`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// Always `wercker`.
+    #[schema(value_type = String, pattern = "^wercker$")]
     pub r#type: &'static str,
     /// Display name.
     pub name: String,
@@ -21,26 +23,27 @@ pub struct User {
 }
 
 /// `avatar` of a user.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Avatar {
     /// 32-hex gravatar hash.
     pub gravatar: String,
 }
 
 /// `meta` of a user.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserMeta {
     /// Login name.
     pub username: String,
     /// `user` or `organization`.
+    #[schema(value_type = String, pattern = "^(user|organization)$")]
     pub r#type: &'static str,
     /// Always false.
     pub wercker_employee: bool,
 }
 
 /// An application in lists.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSummary {
     pub id: String,
@@ -55,7 +58,7 @@ pub struct ApplicationSummary {
 }
 
 /// One application (`GET /api/v3/applications/:owner/:name`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
     pub id: String,
@@ -69,14 +72,17 @@ pub struct Application {
     pub created_at: String,
     pub updated_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Vec<String>>)]
     pub allowed_actions: Option<Vec<&'static str>>,
     pub theme: String,
     pub settings: Settings,
 }
 
 /// `scm` of an application or workflow.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Scm {
+    /// Always `git`.
+    #[schema(value_type = String, pattern = "^git$")]
     pub r#type: &'static str,
     pub owner: String,
     pub domain: String,
@@ -84,7 +90,7 @@ pub struct Scm {
 }
 
 /// `settings` of an application.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub privacy: String,
@@ -93,7 +99,7 @@ pub struct Settings {
 }
 
 /// A pipeline.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Pipeline {
     pub id: String,
@@ -108,7 +114,7 @@ pub struct Pipeline {
 }
 
 /// A run in lists and as `sourceRun`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RunSummary {
     pub id: String,
@@ -117,77 +123,97 @@ pub struct RunSummary {
     pub commit_hash: String,
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub finished_at: Option<String>,
     pub message: String,
+    /// Percent of the steps done, 0 to 100.
     pub progress: i64,
+    /// `unknown` until finished, then `passed`, `failed` or `aborted`.
     pub result: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub started_at: Option<String>,
+    /// `notstarted`, `pendingapproval`, `running` or `finished`.
     pub status: String,
     pub user: User,
     pub pipeline: Pipeline,
 }
 
 /// One run (`GET /api/v3/runs/:id`, the trigger's and the abort's answer).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Run {
     #[serde(flatten)]
     pub summary: RunSummary,
     pub env_vars: Vec<EnvVar>,
+    /// Always empty: werk records no pushed commits.
     pub commits: Vec<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub source_run: Option<RunSummary>,
+    /// Always `{}`.
+    #[schema(value_type = Object)]
     pub pull_request: serde_json::Map<String, serde_json::Value>,
 }
 
 /// One `{key, value}` of a run's `envVars`.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 pub struct EnvVar {
     pub key: String,
     pub value: String,
 }
 
 /// A step of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RunStep {
     pub id: String,
     pub url: String,
+    /// Always `null`.
+    #[schema(required = true)]
     pub artifacts_url: Option<String>,
     pub created_at: String,
     /// Pipeline steps have a display name and a phase; `get code` and `setup environment`
     /// have `step` instead.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub display_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub finished_at: Option<String>,
     pub log_url: String,
     pub order: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// `mainSteps` or `finalSteps` (after-steps).
+    #[schema(nullable = false, value_type = Option<String>, pattern = "^(mainSteps|finalSteps)$")]
     pub phase: Option<&'static str>,
     pub result: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub started_at: Option<String>,
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub step: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub message: Option<String>,
 }
 
 /// A workflow run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Workflow {
     pub url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub application: Option<ApplicationSummary>,
     pub created_at: String,
     pub data: WorkflowData,
     pub id: String,
     pub items: Vec<WorkflowItem>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub started_at: Option<String>,
     pub trigger: String,
     pub updated_at: String,
@@ -195,150 +221,81 @@ pub struct Workflow {
 }
 
 /// `data` of a workflow: the commit for `git` triggers, the source run for `workflow` ones.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkflowData {
     pub branch: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub commit_hash: Option<String>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub scm: Option<Scm>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub source_run_id: Option<String>,
 }
 
 /// One pipeline of a workflow.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkflowItem {
     pub data: ItemData,
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub parent_item: Option<String>,
     pub progress: i64,
     pub result: String,
     pub status: String,
+    /// Always `run`.
+    #[schema(value_type = String, pattern = "^run$")]
     pub r#type: &'static str,
     pub updated_at: String,
 }
 
 /// `data` of a workflow item.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemData {
     pub target_name: String,
     pub pipeline_id: String,
     pub restricted: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub total_steps: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub current_step: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub step_name: Option<String>,
+    /// `null` until the item's run is created.
+    #[schema(required = true)]
     pub run_id: Option<String>,
 }
 
-/// The actions the owner of an application may take, as Wercker listed them.
-pub const OWNER_ACTIONS: &[&str] = &[
-    "delete_project",
-    "update_project",
-    "transfer_ownership_project",
-    "update_checkout_key",
-    "list_authorizations",
-    "create_authorization",
-    "read_authorization",
-    "update_authorization",
-    "delete_authorization",
-    "send_invites",
-    "create_key",
-    "delete_key",
-    "update_key",
-    "deploy_build",
-    "create_env_var",
-    "update_env_var",
-    "delete_env_var",
-    "build_project",
-    "rebuild_build",
-    "abort_build",
-    "read_deploy",
-    "list_deploysteps",
-    "read_deploystep",
-    "clear_cache_project",
-    "list_teams",
-    "list_members",
-    "create_run",
-    "abort_run",
-    "read_env_var",
-    "read_project",
-    "list_builds",
-    "read_build",
-    "list_runs",
-    "read_run",
-    "list_runsteps",
-    "read_runstep",
-    "list_buildsteps",
-    "read_buildstep",
-    "follow_project",
-    "unfollow_project",
-    "list_targets",
-    "read_target",
-    "list_workflows",
-    "list_collaborators",
-    "list_comment",
-    "create_comment",
-];
-
-/// The actions a collaborator with `execute` adds to the public ones.
-pub const EXECUTE_ACTIONS: &[&str] = &[
-    "build_project",
-    "rebuild_build",
-    "abort_build",
-    "deploy_build",
-    "create_run",
-    "abort_run",
-    "read_deploy",
-    "list_deploysteps",
-    "read_deploystep",
-];
-
-/// The actions anyone may take on a public application.
-pub const PUBLIC_ACTIONS: &[&str] = &[
-    "read_project",
-    "list_builds",
-    "read_build",
-    "list_runs",
-    "read_run",
-    "list_runsteps",
-    "read_runstep",
-    "list_buildsteps",
-    "read_buildstep",
-    "follow_project",
-    "unfollow_project",
-    "list_targets",
-    "read_target",
-    "list_workflows",
-    "list_collaborators",
-    "list_comment",
-    "create_comment",
-];
-
 /// A personal token; `token` holds the plaintext only in the answer that created it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Token {
     pub id: String,
     pub url: String,
     pub name: String,
+    /// The plaintext; `null` except in the answer of `POST /api/v3/tokens`.
+    #[schema(required = true)]
     pub token: Option<String>,
     pub hashed_token: String,
     pub last_characters: String,
     pub created_at: String,
+    /// `null` until the token is first used.
+    #[schema(required = true)]
     pub last_used_at: Option<String>,
 }
 
 /// A run of a build-type pipeline, as the pre-workflow `builds` endpoints showed it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Build {
     pub id: String,
@@ -347,22 +304,26 @@ pub struct Build {
     pub commit_hash: String,
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub finished_at: Option<String>,
     pub message: String,
     pub progress: i64,
     pub result: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub started_at: Option<String>,
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub application: Option<ApplicationSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub env_vars: Option<Vec<EnvVar>>,
 }
 
 /// A run of a chained (deploy-type) pipeline, as the pre-workflow `deploys` endpoints
 /// showed it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Deploy {
     pub id: String,
@@ -371,16 +332,19 @@ pub struct Deploy {
     pub result: String,
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub finished_at: Option<String>,
     pub progress: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub application: Option<ApplicationSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub build: Option<Box<Build>>,
 }
 
 /// `GET /api/v2/profile`: the caller.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     pub id: String,
@@ -399,12 +363,13 @@ pub struct Profile {
 }
 
 /// An environment variable of `/api/v3/envvars`; a protected one never shows its value.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvVarResource {
     pub id: String,
     pub key: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub value: Option<String>,
     pub protected: bool,
     pub scope: String,
@@ -414,13 +379,13 @@ pub struct EnvVarResource {
 }
 
 /// The answer of `GET /api/v3/envvars`: the only list Wercker wrapped.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EnvVarList {
     pub results: Vec<EnvVarResource>,
 }
 
 /// An organization, in the shape of Wercker's v2 API.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
     pub id: String,
@@ -431,7 +396,7 @@ pub struct Organization {
 }
 
 /// A member of an organization (werk extension).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
     pub user_id: String,
@@ -440,7 +405,7 @@ pub struct Member {
 }
 
 /// A collaborator of an application (werk extension).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Collaborator {
     pub user_id: String,

@@ -4,16 +4,33 @@ use axum::Json;
 use axum::extract::{Path, State};
 
 use crate::AppState;
+use crate::api::requests::{Empty, NewToken, TokenRename};
 use crate::api::{Profile, Token};
 use crate::auth::{Caller, TokenCreator};
 use crate::error::{ApiError, ApiResult};
 use crate::query::JsonObject;
+use crate::routes::openapi::{BadRequest, NotFound, Unauthorized};
 
 /// Longest token name, as Wercker allowed.
 const MAX_TOKEN_NAME_CHARS: usize = 30;
 
-/// `POST /api/v3/tokens`: a new token of the caller (Bearer or Basic auth); the only answer
-/// that holds its plaintext.
+/// Creates a personal token of the caller.
+///
+/// Takes Basic auth (username and password) as well as a token, as Wercker's CLI logged in
+/// with it. The only answer that holds the token's plaintext.
+#[utoipa::path(
+    post,
+    path = "/api/v3/tokens",
+    operation_id = "createToken",
+    tag = "tokens",
+    security(("bearer" = []), ("token" = []), ("basic" = [])),
+    request_body = NewToken,
+    responses(
+        (status = 200, description = "The new token, with its plaintext", body = Token),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     TokenCreator(user): TokenCreator,
@@ -24,7 +41,18 @@ pub async fn create(
     Ok(Json(state.presenter().token(&row, Some(plaintext))))
 }
 
-/// `GET /api/v3/tokens`: the caller's tokens, without their plaintext.
+/// Lists the caller's tokens, without their plaintext.
+#[utoipa::path(
+    get,
+    path = "/api/v3/tokens",
+    operation_id = "listTokens",
+    tag = "tokens",
+    security(("bearer" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Tokens", body = Vec<Token>),
+        (status = 401, response = Unauthorized),
+    )
+)]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Token>>> {
     let user = caller.require()?;
     let rows = state.store().tokens_of_user(&user.id).await?;
@@ -34,7 +62,20 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
     ))
 }
 
-/// `GET /api/v3/tokens/:id`.
+/// Gets one of the caller's tokens.
+#[utoipa::path(
+    get,
+    path = "/api/v3/tokens/{id}",
+    operation_id = "getToken",
+    tag = "tokens",
+    security(("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The token's id")),
+    responses(
+        (status = 200, description = "The token", body = Token),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -49,7 +90,22 @@ pub async fn get(
     Ok(Json(state.presenter().token(&row, None)))
 }
 
-/// `PATCH /api/v3/tokens/:id` with `{"name"}`: renames a token.
+/// Renames one of the caller's tokens.
+#[utoipa::path(
+    patch,
+    path = "/api/v3/tokens/{id}",
+    operation_id = "renameToken",
+    tag = "tokens",
+    security(("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The token's id")),
+    request_body = TokenRename,
+    responses(
+        (status = 200, description = "The token", body = Token),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn rename(
     State(state): State<AppState>,
     caller: Caller,
@@ -74,7 +130,20 @@ pub async fn rename(
     Ok(Json(state.presenter().token(&row, None)))
 }
 
-/// `DELETE /api/v3/tokens/:id`: the token stops working at once. Answers `{}`.
+/// Deletes one of the caller's tokens; it stops working at once.
+#[utoipa::path(
+    delete,
+    path = "/api/v3/tokens/{id}",
+    operation_id = "deleteToken",
+    tag = "tokens",
+    security(("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The token's id")),
+    responses(
+        (status = 200, description = "`{}`", body = Empty),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -90,7 +159,18 @@ pub async fn delete(
     Ok(Json(serde_json::json!({})))
 }
 
-/// `GET /api/v2/profile`: who the token belongs to.
+/// Who the token belongs to.
+#[utoipa::path(
+    get,
+    path = "/api/v2/profile",
+    operation_id = "getProfile",
+    tag = "tokens",
+    security(("bearer" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Profile),
+        (status = 401, response = Unauthorized),
+    )
+)]
 pub async fn profile(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Profile>> {
     let user = caller.require()?;
     Ok(Json(state.presenter().profile(user)))

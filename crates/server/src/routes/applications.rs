@@ -7,13 +7,38 @@ use werk_store::{AppOrder, ApplicationRow};
 
 use crate::AppState;
 use crate::access::{self, Level};
+use crate::api::requests::{
+    AppPath, ApplicationListQuery, ApplicationUpdate, NewApplication, PageQuery,
+};
 use crate::api::{Application, ApplicationSummary, Pipeline};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::query::{JsonObject, Params, one_of, page};
+use crate::routes::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable,
+};
 
-/// `POST /api/v3/applications` (werk extension): creates an application of the caller from
-/// a git repository. Body: `{"name", "gitUrl", "branch"?, "privacy"?, "owner"?}`.
+/// Creates an application from a git repository.
+///
+/// werk extension. The application belongs to the caller, or to an organization the caller
+/// administers (`owner`); its pipelines and workflows come from the repository's wercker.yml.
+#[utoipa::path(
+    post,
+    path = "/api/v3/applications",
+    operation_id = "createApplication",
+    tag = "applications",
+    security(("bearer" = []), ("token" = [])),
+    request_body = NewApplication,
+    responses(
+        (status = 200, description = "The new application", body = Application),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -56,7 +81,24 @@ pub async fn create(
     ))
 }
 
-/// `GET /api/v3/applications/:owner`: the owner's applications the caller may see.
+/// Lists an owner's applications that the caller may see.
+#[utoipa::path(
+    get,
+    path = "/api/v3/applications/{owner}",
+    operation_id = "listApplications",
+    tag = "applications",
+    security((), ("bearer" = []), ("token" = [])),
+    params(
+        ("owner" = String, Path, description = "A user's or organization's name"),
+        ApplicationListQuery,
+    ),
+    responses(
+        (status = 200, description = "Applications", body = Vec<ApplicationSummary>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -104,7 +146,20 @@ pub async fn list(
     Ok(Json(out))
 }
 
-/// `GET /api/v3/applications/:owner/:name`.
+/// Gets an application, with the actions the caller may take.
+#[utoipa::path(
+    get,
+    path = "/api/v3/applications/{owner}/{name}",
+    operation_id = "getApplication",
+    tag = "applications",
+    security((), ("bearer" = []), ("token" = [])),
+    params(AppPath),
+    responses(
+        (status = 200, description = "The application", body = Application),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -115,7 +170,21 @@ pub async fn get(
     Ok(Json(state.presenter().application(&app, level).await?))
 }
 
-/// `GET /api/v3/applications/:owner/:name/pipelines`.
+/// Lists an application's pipelines.
+#[utoipa::path(
+    get,
+    path = "/api/v3/applications/{owner}/{name}/pipelines",
+    operation_id = "listApplicationPipelines",
+    tag = "applications",
+    security((), ("bearer" = []), ("token" = [])),
+    params(AppPath, PageQuery),
+    responses(
+        (status = 200, description = "Pipelines", body = Vec<Pipeline>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn pipelines(
     State(state): State<AppState>,
     caller: Caller,
@@ -134,8 +203,25 @@ pub async fn pipelines(
     ))
 }
 
-/// `PATCH /api/v3/applications/:owner/:name` with `{"ignoredBranches": [...]}` (at most
-/// 10): answers with the application, without `allowedActions`, as Wercker did.
+/// Sets the branches an application ignores.
+///
+/// At most 10. Answers with the application, without `allowedActions`, as Wercker did.
+#[utoipa::path(
+    patch,
+    path = "/api/v3/applications/{owner}/{name}",
+    operation_id = "updateApplication",
+    tag = "applications",
+    security(("bearer" = []), ("token" = [])),
+    params(AppPath),
+    request_body = ApplicationUpdate,
+    responses(
+        (status = 200, description = "The application", body = Application),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,

@@ -8,14 +8,33 @@ use werk_store::EnvVarRow;
 
 use crate::AppState;
 use crate::access::{self, Level};
+use crate::api::requests::{Empty, EnvVarListQuery, EnvVarUpdate, NewEnvVar};
 use crate::api::{EnvVarList, EnvVarResource};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::query::{JsonObject, Params};
+use crate::routes::openapi::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized};
 
 const SCOPES: &[&str] = &["organization", "application", "pipeline"];
 
-/// `GET /api/v3/envvars?scope=…&target=…`.
+/// Lists the variables of an owner account, application or pipeline.
+///
+/// For admins of the target; protected values are left out.
+#[utoipa::path(
+    get,
+    path = "/api/v3/envvars",
+    operation_id = "listEnvVars",
+    tag = "environment variables",
+    security(("bearer" = []), ("token" = [])),
+    params(EnvVarListQuery),
+    responses(
+        (status = 200, description = "Variables", body = EnvVarList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -30,7 +49,23 @@ pub async fn list(
     }))
 }
 
-/// `POST /api/v3/envvars` with `{"scope", "target", "key", "value", "protected"?}`.
+/// Creates a variable.
+#[utoipa::path(
+    post,
+    path = "/api/v3/envvars",
+    operation_id = "createEnvVar",
+    tag = "environment variables",
+    security(("bearer" = []), ("token" = [])),
+    request_body = NewEnvVar,
+    responses(
+        (status = 200, description = "The new variable", body = EnvVarResource),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -50,7 +85,23 @@ pub async fn create(
     Ok(Json(shape(&row)))
 }
 
-/// `PATCH /api/v3/envvars/:id` with any of `{"key", "value", "protected"}`.
+/// Changes a variable's key, value or protection.
+#[utoipa::path(
+    patch,
+    path = "/api/v3/envvars/{id}",
+    operation_id = "updateEnvVar",
+    tag = "environment variables",
+    security(("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The variable's id")),
+    request_body = EnvVarUpdate,
+    responses(
+        (status = 200, description = "The variable", body = EnvVarResource),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -79,7 +130,20 @@ pub async fn update(
     Ok(Json(shape(&row)))
 }
 
-/// `DELETE /api/v3/envvars/:id`: answers `{}`.
+/// Deletes a variable.
+#[utoipa::path(
+    delete,
+    path = "/api/v3/envvars/{id}",
+    operation_id = "deleteEnvVar",
+    tag = "environment variables",
+    security(("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The variable's id")),
+    responses(
+        (status = 200, description = "`{}`", body = Empty),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,

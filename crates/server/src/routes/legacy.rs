@@ -11,13 +11,31 @@ use werk_store::{RunFilter, RunRow, RunSort};
 
 use crate::AppState;
 use crate::access::{self, Level};
+use crate::api::requests::{AppPath, LegacyListQuery, NewBuild};
 use crate::api::{Build, Deploy};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::query::{JsonObject, Params, one_of, page};
+use crate::routes::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable,
+};
 use crate::routes::{applications, runs};
 
-/// `GET /api/v3/applications/:owner/:name/builds`.
+/// Lists an application's builds: its triggered runs.
+#[utoipa::path(
+    get,
+    path = "/api/v3/applications/{owner}/{name}/builds",
+    operation_id = "listApplicationBuilds",
+    tag = "builds and deploys",
+    security((), ("bearer" = []), ("token" = [])),
+    params(AppPath, LegacyListQuery),
+    responses(
+        (status = 200, description = "Builds, newest first", body = Vec<Build>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn app_builds(
     State(state): State<AppState>,
     caller: Caller,
@@ -34,7 +52,21 @@ pub async fn app_builds(
     Ok(Json(out))
 }
 
-/// `GET /api/v3/applications/:owner/:name/deploys`.
+/// Lists an application's deploys: its chained runs.
+#[utoipa::path(
+    get,
+    path = "/api/v3/applications/{owner}/{name}/deploys",
+    operation_id = "listApplicationDeploys",
+    tag = "builds and deploys",
+    security((), ("bearer" = []), ("token" = [])),
+    params(AppPath, LegacyListQuery),
+    responses(
+        (status = 200, description = "Deploys, newest first", body = Vec<Deploy>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn app_deploys(
     State(state): State<AppState>,
     caller: Caller,
@@ -51,7 +83,20 @@ pub async fn app_deploys(
     Ok(Json(out))
 }
 
-/// `GET /api/v3/builds/:id`.
+/// Gets a build, with its application and variables.
+#[utoipa::path(
+    get,
+    path = "/api/v3/builds/{id}",
+    operation_id = "getBuild",
+    tag = "builds and deploys",
+    security((), ("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The build's run id")),
+    responses(
+        (status = 200, description = "The build", body = Build),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn build(
     State(state): State<AppState>,
     caller: Caller,
@@ -61,7 +106,20 @@ pub async fn build(
     Ok(Json(state.presenter().build(&run, true).await?))
 }
 
-/// `GET /api/v3/deploys/:id`.
+/// Gets a deploy, with its application and the build it deployed.
+#[utoipa::path(
+    get,
+    path = "/api/v3/deploys/{id}",
+    operation_id = "getDeploy",
+    tag = "builds and deploys",
+    security((), ("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The deploy's run id")),
+    responses(
+        (status = 200, description = "The deploy", body = Deploy),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn deploy(
     State(state): State<AppState>,
     caller: Caller,
@@ -71,8 +129,26 @@ pub async fn deploy(
     Ok(Json(state.presenter().deploy(&run, true).await?))
 }
 
-/// `POST /api/v3/builds` with `{"applicationId", "branch"?, "commitHash"?, "message"?,
-/// "envVars"?}`: runs the application's `build` pipeline (or its first triggered one).
+/// Triggers a build.
+///
+/// Runs the application's `build` pipeline, or its first git-type one.
+#[utoipa::path(
+    post,
+    path = "/api/v3/builds",
+    operation_id = "triggerBuild",
+    tag = "builds and deploys",
+    security(("bearer" = []), ("token" = [])),
+    request_body = NewBuild,
+    responses(
+        (status = 200, description = "The new build", body = Build),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+    )
+)]
 pub async fn trigger_build(
     State(state): State<AppState>,
     caller: Caller,

@@ -4,6 +4,7 @@ mod accounts;
 mod applications;
 mod envvars;
 mod legacy;
+pub(crate) mod openapi;
 mod orgs;
 mod pipelines;
 mod runs;
@@ -18,6 +19,7 @@ use crate::AppState;
 /// Every API route.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/openapi.json", get(openapi::spec))
         .route("/api/v3/applications", post(applications::create))
         .route("/api/v3/applications/{owner}", get(applications::list))
         .route(

@@ -8,15 +8,30 @@ use werk_store::UserRow;
 
 use crate::AppState;
 use crate::access::{self, LEVEL_NAMES, Level};
+use crate::api::requests::{AppPath, CollaboratorLevel, Empty, MemberRole, NewOrganization};
 use crate::api::{Collaborator, Member, Organization};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::query::JsonObject;
 use crate::routes::applications;
+use crate::routes::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable,
+};
 
 const ROLES: &[&str] = &["member", "admin"];
 
-/// `GET /api/v2/users/me/organizations`.
+/// Lists the organizations the caller is a member of.
+#[utoipa::path(
+    get,
+    path = "/api/v2/users/me/organizations",
+    operation_id = "listMyOrganizations",
+    tag = "organizations",
+    security(("bearer" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Organizations", body = Vec<Organization>),
+        (status = 401, response = Unauthorized),
+    )
+)]
 pub async fn mine(
     State(state): State<AppState>,
     caller: Caller,
@@ -26,8 +41,21 @@ pub async fn mine(
     Ok(Json(orgs.iter().map(|o| shape(&state, o)).collect()))
 }
 
-/// `PUT /api/v2/organizations` with `{"username", "contactEmail"}`: the caller becomes its
-/// first admin.
+/// Creates an organization; the caller becomes its first admin.
+#[utoipa::path(
+    put,
+    path = "/api/v2/organizations",
+    operation_id = "createOrganization",
+    tag = "organizations",
+    security(("bearer" = []), ("token" = [])),
+    request_body = NewOrganization,
+    responses(
+        (status = 200, description = "The new organization", body = Organization),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = Conflict),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -55,7 +83,19 @@ pub async fn create(
     Ok(Json(shape(&state, &org)))
 }
 
-/// `GET /api/v2/organizations/:name`.
+/// Gets an organization.
+#[utoipa::path(
+    get,
+    path = "/api/v2/organizations/{name}",
+    operation_id = "getOrganization",
+    tag = "organizations",
+    security(()),
+    params(("name" = String, Path, description = "The organization's name")),
+    responses(
+        (status = 200, description = "The organization", body = Organization),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -64,7 +104,22 @@ pub async fn get(
     Ok(Json(shape(&state, &org)))
 }
 
-/// `DELETE /api/v2/organizations/:name`: an organization that owns no application.
+/// Deletes an organization that owns no application.
+#[utoipa::path(
+    delete,
+    path = "/api/v2/organizations/{name}",
+    operation_id = "deleteOrganization",
+    tag = "organizations",
+    security(("bearer" = []), ("token" = [])),
+    params(("name" = String, Path, description = "The organization's name")),
+    responses(
+        (status = 200, description = "`{}`", body = Empty),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -85,7 +140,22 @@ pub async fn delete(
     Ok(Json(serde_json::json!({})))
 }
 
-/// `GET /api/v2/organizations/:name/members`: for its members.
+/// Lists an organization's members, for its members.
+///
+/// werk extension.
+#[utoipa::path(
+    get,
+    path = "/api/v2/organizations/{name}/members",
+    operation_id = "listMembers",
+    tag = "organizations",
+    security(("bearer" = []), ("token" = [])),
+    params(("name" = String, Path, description = "The organization's name")),
+    responses(
+        (status = 200, description = "Members", body = Vec<Member>),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn members(
     State(state): State<AppState>,
     caller: Caller,
@@ -115,7 +185,29 @@ pub async fn members(
     ))
 }
 
-/// `PUT /api/v2/organizations/:name/members/:user` with `{"role"}` (`member` by default).
+/// Adds a member to an organization, or changes a member's role.
+///
+/// werk extension. For the organization's admins; answers with the members.
+#[utoipa::path(
+    put,
+    path = "/api/v2/organizations/{name}/members/{user}",
+    operation_id = "setMember",
+    tag = "organizations",
+    security(("bearer" = []), ("token" = [])),
+    params(
+        ("name" = String, Path, description = "The organization's name"),
+        ("user" = String, Path, description = "A user's name"),
+    ),
+    request_body = MemberRole,
+    responses(
+        (status = 200, description = "Members", body = Vec<Member>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
+    )
+)]
 pub async fn set_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -137,7 +229,27 @@ pub async fn set_member(
     members(State(state), caller, Path(name)).await
 }
 
-/// `DELETE /api/v2/organizations/:name/members/:user`: by an admin, or a member leaving.
+/// Removes a member from an organization.
+///
+/// werk extension. By an admin, or by the member leaving.
+#[utoipa::path(
+    delete,
+    path = "/api/v2/organizations/{name}/members/{user}",
+    operation_id = "removeMember",
+    tag = "organizations",
+    security(("bearer" = []), ("token" = [])),
+    params(
+        ("name" = String, Path, description = "The organization's name"),
+        ("user" = String, Path, description = "A user's name"),
+    ),
+    responses(
+        (status = 200, description = "`{}`", body = Empty),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
+    )
+)]
 pub async fn remove_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -156,7 +268,22 @@ pub async fn remove_member(
     Ok(Json(serde_json::json!({})))
 }
 
-/// `GET /api/v3/applications/:owner/:name/collaborators`.
+/// Lists an application's collaborators.
+///
+/// werk extension.
+#[utoipa::path(
+    get,
+    path = "/api/v3/applications/{owner}/{name}/collaborators",
+    operation_id = "listCollaborators",
+    tag = "collaborators",
+    security((), ("bearer" = []), ("token" = [])),
+    params(AppPath),
+    responses(
+        (status = 200, description = "Collaborators", body = Vec<Collaborator>),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn collaborators(
     State(state): State<AppState>,
     caller: Caller,
@@ -175,7 +302,25 @@ pub async fn collaborators(
     ))
 }
 
-/// `PUT /api/v3/applications/:owner/:name/collaborators/:user` with `{"level"}`.
+/// Gives a user a level of access to an application.
+///
+/// werk extension. For the application's admins; answers with the collaborators.
+#[utoipa::path(
+    put,
+    path = "/api/v3/applications/{owner}/{name}/collaborators/{user}",
+    operation_id = "setCollaborator",
+    tag = "collaborators",
+    security(("bearer" = []), ("token" = [])),
+    params(AppPath, ("user" = String, Path, description = "A user's name")),
+    request_body = CollaboratorLevel,
+    responses(
+        (status = 200, description = "Collaborators", body = Vec<Collaborator>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn set_collaborator(
     State(state): State<AppState>,
     caller: Caller,
@@ -203,7 +348,23 @@ pub async fn set_collaborator(
     collaborators(State(state), caller, Path((owner, name))).await
 }
 
-/// `DELETE /api/v3/applications/:owner/:name/collaborators/:user`.
+/// Takes a collaborator's access away.
+///
+/// werk extension. For the application's admins.
+#[utoipa::path(
+    delete,
+    path = "/api/v3/applications/{owner}/{name}/collaborators/{user}",
+    operation_id = "removeCollaborator",
+    tag = "collaborators",
+    security(("bearer" = []), ("token" = [])),
+    params(AppPath, ("user" = String, Path, description = "A user's name")),
+    responses(
+        (status = 200, description = "`{}`", body = Empty),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn remove_collaborator(
     State(state): State<AppState>,
     caller: Caller,

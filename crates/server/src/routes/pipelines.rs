@@ -7,14 +7,29 @@ use werk_store::PipelineSpec;
 use crate::AppState;
 use crate::access::{self, Level};
 use crate::api::Pipeline;
+use crate::api::requests::{NewPipeline, PipelineUpdate};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::query::JsonObject;
+use crate::routes::openapi::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized};
 
 const TYPES: &[&str] = &["git", "pipeline"];
 const PERMISSIONS: &[&str] = &["public", "read", "write", "admin"];
 
-/// `GET /api/v3/pipelines/:id`.
+/// Gets a pipeline.
+#[utoipa::path(
+    get,
+    path = "/api/v3/pipelines/{id}",
+    operation_id = "getPipeline",
+    tag = "pipelines",
+    security((), ("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The pipeline's id")),
+    responses(
+        (status = 200, description = "The pipeline", body = Pipeline),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -36,8 +51,26 @@ pub async fn get(
     Ok(Json(state.presenter().pipeline_shape(&row)))
 }
 
-/// `PATCH /api/v3/pipelines/:id` with `{"manualApproval"}` (werk extension): runs of the
-/// pipeline wait in `pendingapproval` until `POST /api/v3/trigger/runs/approve`.
+/// Turns a pipeline's manual approval on or off.
+///
+/// werk extension. Runs of a pipeline with manual approval wait in `pendingapproval` until
+/// `POST /api/v3/trigger/runs/approve`.
+#[utoipa::path(
+    patch,
+    path = "/api/v3/pipelines/{id}",
+    operation_id = "updatePipeline",
+    tag = "pipelines",
+    security(("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The pipeline's id")),
+    request_body = PipelineUpdate,
+    responses(
+        (status = 200, description = "The pipeline", body = Pipeline),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -82,10 +115,26 @@ fn boolean(body: &JsonObject, field: &str) -> ApiResult<Option<bool>> {
     }
 }
 
-/// `POST /api/v3/pipelines` with `{"application", "name", "pipelineName", "ymlPipeline"?,
-/// "type"?, "permissions"?, "setScmProviderStatus"?}`: a pipeline that runs the yml
-/// pipeline `ymlPipeline` (or `pipelineName`) under a name of its own. It is kept when
-/// wercker.yml changes.
+/// Creates a pipeline.
+///
+/// It runs the yml pipeline `ymlPipeline` (or `pipelineName`) under a name of its own, and
+/// is kept when wercker.yml changes.
+#[utoipa::path(
+    post,
+    path = "/api/v3/pipelines",
+    operation_id = "createPipeline",
+    tag = "pipelines",
+    security(("bearer" = []), ("token" = [])),
+    request_body = NewPipeline,
+    responses(
+        (status = 200, description = "The new pipeline", body = Pipeline),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,

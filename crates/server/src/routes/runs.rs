@@ -8,10 +8,14 @@ use werk_store::{RunFilter, RunRow, RunSort};
 
 use crate::AppState;
 use crate::access::{self, Level};
+use crate::api::requests::{NewRun, RunApproval, RunListQuery};
 use crate::api::{Run, RunSummary};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::query::{JsonObject, Params, one_of, page};
+use crate::routes::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable,
+};
 
 const STATUSES: &[&str] = &[
     "notstarted",
@@ -29,7 +33,24 @@ pub(crate) fn status_filter(params: &Params) -> ApiResult<Option<String>> {
         .map(|s| if s == "started" { "running".into() } else { s }))
 }
 
-/// `GET /api/v3/runs`: runs of an application or a pipeline, newest first.
+/// Lists the runs of an application or a pipeline.
+///
+/// Newest first by default. werk extensions: `sourceRun` alone is enough, and `commitHash`
+/// is read like `commit`.
+#[utoipa::path(
+    get,
+    path = "/api/v3/runs",
+    operation_id = "listRuns",
+    tag = "runs",
+    security((), ("bearer" = []), ("token" = [])),
+    params(RunListQuery),
+    responses(
+        (status = 200, description = "Runs", body = Vec<RunSummary>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -99,7 +120,20 @@ pub async fn list(
     Ok(Json(out))
 }
 
-/// `GET /api/v3/runs/:id`.
+/// Gets a run.
+#[utoipa::path(
+    get,
+    path = "/api/v3/runs/{id}",
+    operation_id = "getRun",
+    tag = "runs",
+    security((), ("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The run's id")),
+    responses(
+        (status = 200, description = "The run", body = Run),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -109,7 +143,28 @@ pub async fn get(
     Ok(Json(state.presenter().run(&run).await?))
 }
 
-/// `POST /api/v3/runs`: queues a run and answers with it, `notstarted`.
+/// Triggers a run of a pipeline.
+///
+/// Queues the run and answers with it, `notstarted` (or `pendingapproval` for a pipeline
+/// with manual approval). werk extension: `workflow` names the wercker.yml workflow to run
+/// the pipeline in.
+#[utoipa::path(
+    post,
+    path = "/api/v3/runs",
+    operation_id = "triggerRun",
+    tag = "runs",
+    security(("bearer" = []), ("token" = [])),
+    request_body = NewRun,
+    responses(
+        (status = 200, description = "The new run", body = Run),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+    )
+)]
 pub async fn trigger(
     State(state): State<AppState>,
     caller: Caller,
@@ -141,7 +196,24 @@ pub async fn trigger(
     Ok(Json(state.presenter().run(&run).await?))
 }
 
-/// `PUT /api/v3/runs/:id/abort`: answers with the run once it stopped.
+/// Aborts a run.
+///
+/// Answers with the run once it stopped; a finished run is answered as it is.
+#[utoipa::path(
+    put,
+    path = "/api/v3/runs/{id}/abort",
+    operation_id = "abortRun",
+    tag = "runs",
+    security(("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The run's id")),
+    responses(
+        (status = 200, description = "The run", body = Run),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
+    )
+)]
 pub async fn abort(
     State(state): State<AppState>,
     caller: Caller,
@@ -165,8 +237,25 @@ pub async fn abort(
     Ok(Json(state.presenter().run(&run).await?))
 }
 
-/// `POST /api/v3/trigger/runs/approve` with `{"runId"}`: a run waiting for an approval is
-/// queued. Answers with the run.
+/// Approves a run waiting for an approval.
+///
+/// The run is queued; answers with it.
+#[utoipa::path(
+    post,
+    path = "/api/v3/trigger/runs/approve",
+    operation_id = "approveRun",
+    tag = "runs",
+    security(("bearer" = []), ("token" = [])),
+    request_body = RunApproval,
+    responses(
+        (status = 200, description = "The run", body = Run),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
+    )
+)]
 pub async fn approve(
     State(state): State<AppState>,
     caller: Caller,

@@ -16,9 +16,11 @@ use werk_store::RunStepRow;
 
 use crate::AppState;
 use crate::api::RunStep;
+use crate::api::requests::LogQuery;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::query::Params;
+use crate::routes::openapi::{BadRequest, NotFound, Unauthorized};
 use crate::routes::runs;
 
 /// Bytes read from a log file at a time.
@@ -27,7 +29,20 @@ const LOG_CHUNK_BYTES: usize = 64 * 1024;
 /// How long a follower waits for a change before looking at the file again anyway.
 const FOLLOW_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// `GET /api/v3/runs/:id/steps`: in order.
+/// Lists a run's steps, in order.
+#[utoipa::path(
+    get,
+    path = "/api/v3/runs/{id}/steps",
+    operation_id = "listRunSteps",
+    tag = "steps",
+    security((), ("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The run's id")),
+    responses(
+        (status = 200, description = "Steps", body = Vec<RunStep>),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn of_run(
     State(state): State<AppState>,
     caller: Caller,
@@ -39,7 +54,20 @@ pub async fn of_run(
     Ok(Json(steps.iter().map(|s| presenter.step(s)).collect()))
 }
 
-/// `GET /api/v3/runsteps/:id`.
+/// Gets a step of a run.
+#[utoipa::path(
+    get,
+    path = "/api/v3/runsteps/{id}",
+    operation_id = "getRunStep",
+    tag = "steps",
+    security((), ("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The step's id")),
+    responses(
+        (status = 200, description = "The step", body = RunStep),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -49,7 +77,28 @@ pub async fn get(
     Ok(Json(state.presenter().step(&step)))
 }
 
-/// `GET /api/v3/runsteps/:id/log`: the log as text.
+/// Gets a step's log as text.
+///
+/// werk extensions: `offset` and `follow`.
+#[utoipa::path(
+    get,
+    path = "/api/v3/runsteps/{id}/log",
+    operation_id = "getRunStepLog",
+    tag = "steps",
+    security((), ("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The step's id"), LogQuery),
+    responses(
+        (
+            status = 200,
+            description = "The log, empty until the step writes to it",
+            body = String,
+            content_type = "text/plain"
+        ),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn log(
     State(state): State<AppState>,
     caller: Caller,
@@ -135,6 +184,11 @@ impl LogReader {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
+        // Nothing to read past the end; seeking far past it fails (EINVAL beyond the largest
+        // file size), which would cut the response off before its status line.
+        if self.offset >= file.metadata().await?.len() {
+            return Ok(Vec::new());
+        }
         file.seek(SeekFrom::Start(self.offset)).await?;
         let mut buf = vec![0; LOG_CHUNK_BYTES];
         let n = file.read(&mut buf).await?;

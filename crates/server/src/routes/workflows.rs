@@ -6,11 +6,27 @@ use axum::extract::{Path, Query, State};
 use crate::AppState;
 use crate::access::{self, Level};
 use crate::api::Workflow;
+use crate::api::requests::WorkflowListQuery;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::query::{Params, one_of, page};
+use crate::routes::openapi::{BadRequest, NotFound, Unauthorized};
 
-/// `GET /api/v3/workflows?applicationId=…`: newest first.
+/// Lists an application's workflows, newest first by default.
+#[utoipa::path(
+    get,
+    path = "/api/v3/workflows",
+    operation_id = "listWorkflows",
+    tag = "workflows",
+    security((), ("bearer" = []), ("token" = [])),
+    params(WorkflowListQuery),
+    responses(
+        (status = 200, description = "Workflows, without their application", body = Vec<Workflow>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -46,7 +62,20 @@ pub async fn list(
     Ok(Json(out))
 }
 
-/// `GET /api/v3/workflows/:id`: with its application.
+/// Gets a workflow, with its application.
+#[utoipa::path(
+    get,
+    path = "/api/v3/workflows/{id}",
+    operation_id = "getWorkflow",
+    tag = "workflows",
+    security((), ("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The workflow's id")),
+    responses(
+        (status = 200, description = "The workflow", body = Workflow),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
