@@ -68,6 +68,7 @@ impl Engine {
                 ),
                 env_vars: "[]".into(),
                 status: crate::state::initial_status(&pipelines, &child.pipeline_id),
+                tag: parent.tag.clone(),
             };
             match self
                 .store

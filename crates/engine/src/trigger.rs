@@ -32,6 +32,8 @@ pub struct TriggerRequest {
     pub env_vars: Vec<EnvVar>,
     /// The wercker.yml workflow to run the pipeline in; the first one holding it when absent.
     pub workflow: Option<String>,
+    /// The git tag the run is for.
+    pub tag: Option<String>,
 }
 
 impl Engine {
@@ -163,6 +165,7 @@ impl Engine {
             message,
             env_vars,
             status: crate::state::initial_status(std::slice::from_ref(&pipeline), &pipeline.id),
+            tag: request.tag.clone().unwrap_or_default(),
         };
         let row = self
             .store

@@ -229,6 +229,8 @@ pub struct RunRow {
     pub finished_at: Option<String>,
     /// The wercker.yml the run used, once its checkout found it.
     pub wercker_yml: Option<String>,
+    /// The git tag it was triggered for; empty when none.
+    pub tag: String,
 }
 
 /// One step of a run.
@@ -320,6 +322,8 @@ pub struct NewRun {
     pub env_vars: String,
     /// `notstarted` (queued), or `pendingapproval` when its pipeline waits for an approval.
     pub status: String,
+    /// The git tag it is for; empty when none.
+    pub tag: String,
 }
 
 /// Filters of a run listing; every set field must match.
@@ -341,6 +345,10 @@ pub struct RunFilter {
     pub source_run: Option<String>,
     /// Run kind: `build` or `deploy`.
     pub kind: Option<String>,
+    /// Username of who started it (any case).
+    pub author: Option<String>,
+    /// Git tag.
+    pub tag: Option<String>,
     /// Visible only if the application is public or owned by this user (`None`: anonymous).
     pub viewer: Option<Option<String>>,
 }

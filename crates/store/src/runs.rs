@@ -104,11 +104,12 @@ impl Store {
             started_at: None,
             finished_at: None,
             wercker_yml: None,
+            tag: run.tag.clone(),
         };
         sqlx::query(
             "INSERT INTO runs (id, application_id, pipeline_id, workflow_id, item_id, source_run_id, \
-             user_id, kind, branch, commit_hash, message, env_vars, created_at, status) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             user_id, kind, branch, commit_hash, message, env_vars, created_at, status, tag) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(&row.id)
         .bind(&row.application_id)
@@ -124,6 +125,7 @@ impl Store {
         .bind(&row.env_vars)
         .bind(&row.created_at)
         .bind(&row.status)
+        .bind(&row.tag)
         .execute(&mut *tx)
         .await?;
         sqlx::query("UPDATE workflow_items SET status = $1 WHERE id = $2")
@@ -169,6 +171,14 @@ impl Store {
         add("runs.commit_hash", &filter.commit);
         add("runs.source_run_id", &filter.source_run);
         add("runs.kind", &filter.kind);
+        add("runs.tag", &filter.tag);
+        if let Some(author) = &filter.author {
+            binds.push(author.clone());
+            sql.push_str(&format!(
+                " AND runs.user_id IN (SELECT id FROM users WHERE lower(username) = lower(${}))",
+                binds.len()
+            ));
+        }
         if let Some(viewer) = &filter.viewer {
             binds.push(viewer.clone().unwrap_or_default());
             sql.push_str(&format!(" AND {}", crate::orgs::visible_to(binds.len())));

@@ -111,6 +111,7 @@ async fn trigger_claim_and_finish_a_run() {
         message: String::new(),
         env_vars: "[]".into(),
         status: "notstarted".into(),
+        tag: String::new(),
     };
     let run = store
         .insert_run(

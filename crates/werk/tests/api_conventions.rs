@@ -49,7 +49,9 @@ async fn run_filters_and_sorting_select_the_right_runs() {
         .unwrap()
         .to_string();
     server.finished(&failed).await;
-    let feature = server.trigger(&build, json!({ "branch": "feature" })).await["id"]
+    let feature = server
+        .trigger(&build, json!({ "branch": "feature", "tag": "v1.0" }))
+        .await["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -107,6 +109,13 @@ async fn run_filters_and_sorting_select_the_right_runs() {
             .is_empty()
     );
     assert!(query("&status=running".into()).await.is_empty());
+    assert_eq!(query("&tag=v1.0".into()).await, [feature.as_str()]);
+    assert_eq!(
+        query("&author=ADMIN".into()).await.len(),
+        4,
+        "authors match in any case"
+    );
+    assert!(query("&author=nobody".into()).await.is_empty());
     let (_, by_pipeline) = server
         .get(&format!("/api/v3/runs?pipelineId={deploy}"))
         .await;

@@ -220,6 +220,7 @@ impl<'a> Presenter<'a> {
             result: run.result.clone(),
             started_at: run.started_at.clone(),
             status: run.status.clone(),
+            tag: run.tag.clone(),
             user: self.user(&run.user_id).await?,
             pipeline: self.pipeline(&run.pipeline_id).await?,
         })

@@ -83,6 +83,8 @@ pub struct NewRun {
     /// werk extension: the wercker.yml workflow to run the pipeline in (the first one
     /// holding it otherwise).
     pub workflow: Option<String>,
+    /// The git tag the run is for.
+    pub tag: Option<String>,
 }
 
 /// `POST /api/v3/trigger/runs/approve`.
@@ -361,6 +363,10 @@ pub struct RunListQuery {
     pub commit: Option<String>,
     /// werk extension: read like `commit`.
     pub commit_hash: Option<String>,
+    /// Username of who started the runs.
+    pub author: Option<String>,
+    /// Git tag of the runs.
+    pub tag: Option<String>,
     /// Page size, 20 by default.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,

@@ -135,6 +135,8 @@ pub struct RunSummary {
     pub started_at: Option<String>,
     /// `notstarted`, `pendingapproval`, `running` or `finished`.
     pub status: String,
+    /// The git tag the run is for; empty when none (Wercker added it in 2018).
+    pub tag: String,
     pub user: User,
     pub pipeline: Pipeline,
 }

@@ -70,6 +70,8 @@ pub async fn list(
         commit: params.get("commit").or(params.get("commitHash")).cloned(),
         source_run: params.get("sourceRun").cloned(),
         kind: None,
+        author: params.get("author").cloned(),
+        tag: params.get("tag").cloned(),
         viewer: Some(caller.user_id().map(str::to_string)),
     };
     if filter.application_id.is_none()
@@ -179,6 +181,7 @@ pub async fn trigger(
         message: body.string("message")?,
         env_vars: env_vars(&body)?,
         workflow: body.string("workflow")?,
+        tag: body.string("tag")?,
     };
     let what = format!("pipeline {:?}", request.pipeline_id);
     let pipeline = state
