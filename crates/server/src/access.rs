@@ -84,6 +84,24 @@ pub async fn level(state: &AppState, caller: &Caller, app: &ApplicationRow) -> A
     Ok(public.max(through_org).max(as_collaborator))
 }
 
+/// The application `application_id`, if the caller has at least `needed` on it; else the
+/// refusal, a missing application answering like one the caller may not see.
+pub async fn require_on(
+    state: &AppState,
+    caller: &Caller,
+    application_id: &str,
+    needed: Level,
+    what: &str,
+) -> ApiResult<ApplicationRow> {
+    let app = state
+        .store()
+        .application_by_id(application_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    require(state, caller, &app, needed, what).await?;
+    Ok(app)
+}
+
 /// The caller's level on `app` if it is at least `needed`; else the refusal. `what` names
 /// the resource in the messages, so that a private application looks like a missing one.
 pub async fn require(

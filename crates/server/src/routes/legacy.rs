@@ -157,12 +157,7 @@ pub async fn trigger_build(
     let user = caller.require()?.clone();
     let app_id = body.required_string("applicationId")?;
     let what = format!("application {app_id:?}");
-    let app = state
-        .store()
-        .application_by_id(&app_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    access::require(&state, &caller, &app, Level::Execute, &what).await?;
+    let app = access::require_on(&state, &caller, &app_id, Level::Execute, &what).await?;
     let pipelines = state
         .store()
         .pipelines_of_application(&app.id, 1000, 0)
@@ -218,11 +213,13 @@ async fn of_kind(state: &AppState, caller: &Caller, id: &str, kind: &str) -> Api
     if run.kind != kind {
         return Err(ApiError::not_found(format!("{kind} {id:?} not found")));
     }
-    let app = state
-        .store()
-        .application_by_id(&run.application_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("{kind} {id:?} not found")))?;
-    access::require(state, caller, &app, Level::Read, &format!("{kind} {id:?}")).await?;
+    access::require_on(
+        state,
+        caller,
+        &run.application_id,
+        Level::Read,
+        &format!("{kind} {id:?}"),
+    )
+    .await?;
     Ok(run)
 }

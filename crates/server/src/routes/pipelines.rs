@@ -42,12 +42,7 @@ pub async fn get(
         .pipeline_by_id(&id)
         .await?
         .ok_or_else(not_found)?;
-    let app = state
-        .store()
-        .application_by_id(&row.application_id)
-        .await?
-        .ok_or_else(not_found)?;
-    access::require(&state, &caller, &app, Level::Read, &what).await?;
+    access::require_on(&state, &caller, &row.application_id, Level::Read, &what).await?;
     Ok(Json(state.presenter().pipeline_shape(&row)))
 }
 
@@ -84,12 +79,7 @@ pub async fn update(
         .pipeline_by_id(&id)
         .await?
         .ok_or_else(not_found)?;
-    let app = state
-        .store()
-        .application_by_id(&row.application_id)
-        .await?
-        .ok_or_else(not_found)?;
-    access::require(&state, &caller, &app, Level::Admin, &what).await?;
+    access::require_on(&state, &caller, &row.application_id, Level::Admin, &what).await?;
     let Some(on) = boolean(&body, "manualApproval")? else {
         return Err(ApiError::invalid_field(
             "manualApproval",
@@ -142,12 +132,7 @@ pub async fn create(
 ) -> ApiResult<Json<Pipeline>> {
     let app_id = body.required_string("application")?;
     let what = format!("application {app_id:?}");
-    let app = state
-        .store()
-        .application_by_id(&app_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    access::require(&state, &caller, &app, Level::Admin, &what).await?;
+    let app = access::require_on(&state, &caller, &app_id, Level::Admin, &what).await?;
     let pipeline_name = body.required_string("pipelineName")?;
     let yml_pipeline = body
         .string("ymlPipeline")?

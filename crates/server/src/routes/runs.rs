@@ -87,12 +87,7 @@ pub async fn list(
     }
     if let Some(app_id) = &filter.application_id {
         let what = format!("application {app_id:?}");
-        let app = state
-            .store()
-            .application_by_id(app_id)
-            .await?
-            .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-        access::require(&state, &caller, &app, Level::Read, &what).await?;
+        access::require_on(&state, &caller, app_id, Level::Read, &what).await?;
     }
     // A private application's runs answer as if it did not exist, however they are named.
     if let Some(pipeline_id) = &filter.pipeline_id {
@@ -103,12 +98,14 @@ pub async fn list(
             .pipeline_by_id(pipeline_id)
             .await?
             .ok_or_else(not_found)?;
-        let app = state
-            .store()
-            .application_by_id(&pipeline.application_id)
-            .await?
-            .ok_or_else(not_found)?;
-        access::require(&state, &caller, &app, Level::Read, &what).await?;
+        access::require_on(
+            &state,
+            &caller,
+            &pipeline.application_id,
+            Level::Read,
+            &what,
+        )
+        .await?;
     }
     if let Some(source) = &filter.source_run {
         find(&state, &caller, source).await?;
@@ -189,12 +186,14 @@ pub async fn trigger(
         .pipeline_by_id(&request.pipeline_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    let app = state
-        .store()
-        .application_by_id(&pipeline.application_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    access::require(&state, &caller, &app, Level::Execute, &what).await?;
+    access::require_on(
+        &state,
+        &caller,
+        &pipeline.application_id,
+        Level::Execute,
+        &what,
+    )
+    .await?;
     let run = state.engine().trigger(&user, &request).await?;
     Ok(Json(state.presenter().run(&run).await?))
 }
@@ -223,15 +222,10 @@ pub async fn abort(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Run>> {
     let run = find(&state, &caller, &id).await?;
-    let app = state
-        .store()
-        .application_by_id(&run.application_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("run {id:?} not found")))?;
-    access::require(
+    access::require_on(
         &state,
         &caller,
-        &app,
+        &run.application_id,
         Level::Execute,
         &format!("run {id:?}"),
     )
@@ -266,15 +260,10 @@ pub async fn approve(
 ) -> ApiResult<Json<Run>> {
     let id = body.required_string("runId")?;
     let run = find(&state, &caller, &id).await?;
-    let app = state
-        .store()
-        .application_by_id(&run.application_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("run {id:?} not found")))?;
-    access::require(
+    access::require_on(
         &state,
         &caller,
-        &app,
+        &run.application_id,
         Level::Execute,
         &format!("run {id:?}"),
     )
@@ -291,12 +280,7 @@ pub(crate) async fn find(state: &AppState, caller: &Caller, id: &str) -> ApiResu
         .run_by_id(id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    let app = state
-        .store()
-        .application_by_id(&run.application_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    access::require(state, caller, &app, Level::Read, &what).await?;
+    access::require_on(state, caller, &run.application_id, Level::Read, &what).await?;
     Ok(run)
 }
 

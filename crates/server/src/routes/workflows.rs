@@ -44,12 +44,7 @@ pub async fn list(
     let ascending = one_of(&params, "sort", &["creationDateAsc", "creationDateDesc"])?.as_deref()
         == Some("creationDateAsc");
     let what = format!("application {app_id:?}");
-    let app = state
-        .store()
-        .application_by_id(app_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    access::require(&state, &caller, &app, Level::Read, &what).await?;
+    let app = access::require_on(&state, &caller, app_id, Level::Read, &what).await?;
     let rows = state
         .store()
         .workflows_of_application(&app.id, ascending, limit, skip)
@@ -87,11 +82,6 @@ pub async fn get(
         .workflow_by_id(&id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    let app = state
-        .store()
-        .application_by_id(&row.application_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    access::require(&state, &caller, &app, Level::Read, &what).await?;
+    access::require_on(&state, &caller, &row.application_id, Level::Read, &what).await?;
     Ok(Json(state.presenter().workflow(&row, true).await?))
 }
