@@ -154,4 +154,34 @@ async fn main() {
         HUGE_LOG_MIB as f64 / read_secs
     );
     println!("  last KiB read with ?offset=: {tail_ms:.1} ms");
+
+    // The same log with a protected variable set: every chunk is scanned for its value.
+    let app_id = server.get("/api/v3/applications/admin/bench").await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = server
+        .post(
+            "/api/v3/envvars",
+            json!({ "scope": "application", "target": app_id, "key": "DEPLOY_TOKEN", "value": "tok-0123456789abcdef", "protected": true }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let started = Instant::now();
+    let run = server.trigger(&huge, json!({})).await;
+    let id = run["id"].as_str().unwrap().to_string();
+    loop {
+        let (_, r) = server.get(&format!("/api/v3/runs/{id}")).await;
+        if r["status"] == "finished" {
+            assert_eq!(r["result"], "passed");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let masked = started.elapsed().as_secs_f64();
+    println!(
+        "  with a protected variable to mask: {masked:.1} s ({:.0} MiB/s), server peak RSS {} MiB",
+        HUGE_LOG_MIB as f64 / masked,
+        peak_rss_kib(server.child.id()) / 1024
+    );
 }
