@@ -190,6 +190,14 @@ async fn runs_steps_and_workflows() {
     assert_eq!(row_count(&table), 1, "{table}");
     let table = werk.ok(&["runs", "list", "admin/runs", "--branch", "master"]);
     assert_eq!(row_count(&table), 2, "{table}");
+    let table = werk.ok(&["runs", "list", "admin/runs", "--author", "admin"]);
+    assert_eq!(
+        row_count(&table),
+        3,
+        "every run here is the admin's: {table}"
+    );
+    let table = werk.ok(&["runs", "list", "admin/runs", "--author", "nobody"]);
+    assert_eq!(row_count(&table), 0, "{table}");
     let table = werk.ok(&[
         "runs",
         "list",

@@ -66,6 +66,12 @@ pub struct RunFilters {
     /// Only runs of this branch.
     #[arg(long)]
     pub branch: Option<String>,
+    /// Only runs started by this user.
+    #[arg(long)]
+    pub author: Option<String>,
+    /// Only runs for this git tag.
+    #[arg(long)]
+    pub tag: Option<String>,
     /// How many runs to show (at most 100).
     #[arg(long, default_value_t = 20)]
     pub limit: u32,
@@ -142,6 +148,8 @@ async fn list(client: &Client, app: &str, filters: &RunFilters, json: bool) -> a
         ("status", &filters.status),
         ("result", &filters.result),
         ("branch", &filters.branch),
+        ("author", &filters.author),
+        ("tag", &filters.tag),
     ] {
         if let Some(value) = value {
             query.push((name, value.clone()));
