@@ -42,7 +42,7 @@ pub enum Command {
     /// Workflow runs of an application: list, show as a tree.
     Workflows(WorkflowsArgs),
     /// Runs: `werk runs OWNER/APP` lists them; also list with filters, show, abort.
-    Runs(RunsArgs),
+    Runs(Box<RunsArgs>),
     /// The steps of a run, as a table.
     Steps(StepsArgs),
     /// Trigger a pipeline, and with --wait follow it and its chained runs.

@@ -53,7 +53,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Apps(args) => cmd::apps::run(args).await,
         Command::Pipelines(args) => cmd::pipelines::run(args).await,
         Command::Workflows(args) => cmd::workflows::run(args).await,
-        Command::Runs(args) => cmd::runs::run(args).await,
+        Command::Runs(args) => cmd::runs::run(*args).await,
         Command::Steps(args) => cmd::runs::steps(args).await,
         Command::Trigger(args) => commands::trigger(args).await,
         Command::Logs(args) => commands::logs(args).await,
