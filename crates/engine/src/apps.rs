@@ -144,13 +144,9 @@ impl Engine {
         })?;
         match repo::read_yml(&mirror, branch).await? {
             None => Ok(Definitions::without_yml()),
-            Some((file, text)) => match werk_yml::parse(&file, &text) {
-                Ok(config) => Ok(Definitions::from_config(&config, &text)),
-                Err(err) => Err(EngineError::Unprocessable(format!(
-                    "{err} (in branch {branch:?}): {}",
-                    err.source_line.trim()
-                ))),
-            },
+            Some((file, text)) => {
+                Definitions::parse(&file, &text, &format!("in branch {branch:?}"))
+            }
         }
     }
 
@@ -212,13 +208,7 @@ async fn read_directory_definitions(dir: &str) -> EngineResult<Definitions> {
         let path = std::path::Path::new(dir).join(name);
         match tokio::fs::read_to_string(&path).await {
             Ok(text) => {
-                return match werk_yml::parse(name, &text) {
-                    Ok(config) => Ok(Definitions::from_config(&config, &text)),
-                    Err(err) => Err(EngineError::Unprocessable(format!(
-                        "{err}: {}",
-                        err.source_line.trim()
-                    ))),
-                };
+                return Definitions::parse(name, &text, &format!("in {dir}"));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {

@@ -100,6 +100,21 @@ impl Definitions {
         }
     }
 
+    /// Parses `text` (the file `file`, read from `whence`) into what it defines.
+    ///
+    /// # Errors
+    /// [`crate::EngineError::Unprocessable`] naming file, line, column and the offending line.
+    pub fn parse(file: &str, text: &str, whence: &str) -> crate::EngineResult<Definitions> {
+        werk_yml::parse(file, text)
+            .map(|config| Definitions::from_config(&config, text))
+            .map_err(|err| {
+                crate::EngineError::Unprocessable(format!(
+                    "{err} ({whence}): {}",
+                    err.source_line.trim()
+                ))
+            })
+    }
+
     /// What an application without a wercker.yml has: a `build` pipeline in one workflow.
     pub fn without_yml() -> Definitions {
         Definitions {

@@ -86,6 +86,20 @@ impl JsonObject {
         }
     }
 
+    /// A boolean field; `None` when absent or null.
+    pub fn boolean(&self, field: &str) -> ApiResult<Option<bool>> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(ApiError::invalid_field(
+                field,
+                format!("{field} must be a boolean"),
+                "boolean.base",
+                serde_json::json!({ "key": field }),
+            )),
+        }
+    }
+
     /// A string field that must be present and non-empty.
     pub fn required_string(&self, field: &str) -> ApiResult<String> {
         match self.string(field)? {

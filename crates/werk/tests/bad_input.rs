@@ -8,23 +8,6 @@ use serde_json::{Value, json};
 const YML: &str =
     "build:\n  steps:\n    - script:\n        name: hello\n        code: echo hello\n";
 
-/// `werk admin …` against the server's data dir, while the server runs.
-fn admin(server: &TestServer, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_werk"))
-        .arg("admin")
-        .args(args)
-        .arg("--data")
-        .arg(&server.data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "werk admin {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 async fn run_count(server: &TestServer, app_id: &str) -> usize {
     let (status, runs) = server
         .get(&format!("/api/v3/runs?applicationId={app_id}"))
@@ -128,8 +111,7 @@ async fn refused_requests_say_why_and_store_nothing() {
     assert_error(status, &body, 401, "private");
 
     // Another user sees nothing of a private application.
-    admin(&server, &["user", "create", "bob"]);
-    let bob = admin(&server, &["token", "create", "bob"]);
+    let bob = server.create_user("bob");
     let (status, body) = server
         .send(
             server

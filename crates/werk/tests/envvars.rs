@@ -180,18 +180,7 @@ async fn variables_reach_runs_in_order_and_protected_values_never_show() {
     assert_eq!(show["message"], "****", "the step message is masked too");
 
     // Another user sees none of it.
-    let other = std::process::Command::new(env!("CARGO_BIN_EXE_werk"))
-        .args(["admin", "user", "create", "erin", "--data"])
-        .arg(&server.data)
-        .output()
-        .unwrap();
-    assert!(other.status.success());
-    let token = std::process::Command::new(env!("CARGO_BIN_EXE_werk"))
-        .args(["admin", "token", "create", "erin", "--data"])
-        .arg(&server.data)
-        .output()
-        .unwrap();
-    let token = String::from_utf8_lossy(&token.stdout).trim().to_string();
+    let token = server.create_user("erin");
     let (status, _) = server
         .send(
             server

@@ -6,27 +6,6 @@ mod common;
 use common::{Repo, TestServer};
 use serde_json::{Value, json};
 
-/// A user made with `werk admin`, and their token.
-fn user(server: &TestServer, name: &str) -> String {
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_werk"))
-            .arg("admin")
-            .args(args)
-            .arg("--data")
-            .arg(&server.data)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    run(&["user", "create", name]);
-    run(&["token", "create", name])
-}
-
 #[tokio::test]
 async fn every_endpoint_answers_each_kind_of_caller_as_documented() {
     let data = tempfile::tempdir().unwrap();
@@ -47,10 +26,10 @@ async fn every_endpoint_answers_each_kind_of_caller_as_documented() {
         .await;
     let workflow_id = workflows[0]["id"].as_str().unwrap().to_string();
 
-    let other = user(&server, "mallory");
-    let reader = user(&server, "rita");
-    let executor = user(&server, "ed");
-    user(&server, "carl");
+    let other = server.create_user("mallory");
+    let reader = server.create_user("rita");
+    let executor = server.create_user("ed");
+    server.create_user("carl");
     for (name, level) in [("rita", "read"), ("ed", "execute")] {
         let (status, body) = server
             .send(
@@ -298,8 +277,8 @@ async fn every_endpoint_answers_each_kind_of_caller_as_documented() {
 async fn organizations_own_applications_and_their_members_use_them() {
     let data = tempfile::tempdir().unwrap();
     let server = TestServer::start(data.path()).await;
-    let member = user(&server, "mia");
-    let outsider = user(&server, "otto");
+    let member = server.create_user("mia");
+    let outsider = server.create_user("otto");
     let (status, org) = server
         .send(
             server

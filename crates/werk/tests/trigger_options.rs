@@ -126,19 +126,7 @@ async fn only_the_owner_triggers_and_others_are_told_so() {
     let repo = Repo::with_yml(YML);
     server.create_app("open", repo.path(), "public").await;
     let build = server.pipeline_id("open", "build").await;
-    let admin = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_werk"))
-            .arg("admin")
-            .args(args)
-            .arg("--data")
-            .arg(&server.data)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    admin(&["user", "create", "carol"]);
-    let carol = admin(&["token", "create", "carol"]);
+    let carol = server.create_user("carol");
     let (status, body) = server
         .send(
             server

@@ -86,3 +86,20 @@ fn parse_text(text: &str) -> error::Result<Config> {
     }
     Ok(config)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ParseError;
+
+    #[test]
+    fn render_puts_a_caret_under_the_column_keeping_tabs() {
+        let err = ParseError {
+            file: "wercker.yml".into(),
+            line: 3,
+            column: 4,
+            message: "bad".into(),
+            source_line: "\tab: c".into(),
+        };
+        assert_eq!(err.render(), "wercker.yml:3:4: bad\n\tab: c\n\t  ^");
+    }
+}

@@ -131,7 +131,7 @@ pub(crate) async fn plan(
     let config = match parse(file, text) {
         Ok(config) => config,
         Err(err) => {
-            rep.line(ORDER, &describe_parse_error(&err)).await;
+            rep.line(ORDER, &err.render()).await;
             return Err(StepFailure::failed(err.to_string()));
         }
     };
@@ -209,19 +209,6 @@ fn parse(file: &str, text: &str) -> Result<Config, ParseError> {
             })
         },
     )
-}
-
-/// `file:line:column: message`, the offending line, and a caret under the column.
-pub(crate) fn describe_parse_error(err: &ParseError) -> String {
-    let mut caret: String = err
-        .source_line
-        .chars()
-        .chain(std::iter::repeat(' '))
-        .take(err.column.saturating_sub(1))
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    caret.push('^');
-    format!("{err}\n{}\n{caret}", err.source_line)
 }
 
 /// The yml's timeouts (in minutes, capped) over the job's defaults.
@@ -344,21 +331,6 @@ pub(crate) fn env_log(env: &[EnvVar]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn caret_under_column() {
-        let err = ParseError {
-            file: "wercker.yml".into(),
-            line: 3,
-            column: 4,
-            message: "bad".into(),
-            source_line: "\tab: c".into(),
-        };
-        assert_eq!(
-            describe_parse_error(&err),
-            "wercker.yml:3:4: bad\n\tab: c\n\t  ^"
-        );
-    }
 
     #[test]
     fn limits_line_names_both_limits() {

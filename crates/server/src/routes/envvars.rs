@@ -76,7 +76,7 @@ pub async fn create(
     let key = body.required_string("key")?;
     check_key(&key)?;
     let value = body.string("value")?.unwrap_or_default();
-    let protected = boolean(&body, "protected")?.unwrap_or(false);
+    let protected = body.boolean("protected")?.unwrap_or(false);
     check_target(&state, &caller, &scope, &target).await?;
     let row = state
         .store()
@@ -114,7 +114,7 @@ pub async fn update(
         check_key(key)?;
     }
     let value = body.string("value")?;
-    let protected = boolean(&body, "protected")?;
+    let protected = body.boolean("protected")?;
     if protected == Some(false) && row.protected == 1 {
         return Err(ApiError::invalid_field(
             "protected",
@@ -260,18 +260,5 @@ fn check_key(key: &str) -> ApiResult<()> {
             "string.regex.base",
             serde_json::json!({ "key": "key" }),
         ))
-    }
-}
-
-fn boolean(body: &JsonObject, field: &str) -> ApiResult<Option<bool>> {
-    match body.0.get(field) {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(ApiError::invalid_field(
-            field,
-            format!("{field} must be a boolean"),
-            "boolean.base",
-            serde_json::json!({ "key": field }),
-        )),
     }
 }

@@ -131,12 +131,7 @@ pub async fn delete(
         .store()
         .delete_organization(&org.id)
         .await
-        .map_err(|e| match e {
-            werk_store::StoreError::Invalid(why) => {
-                ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, why)
-            }
-            other => other.into(),
-        })?;
+        .map_err(unprocessable)?;
     Ok(Json(serde_json::json!({})))
 }
 

@@ -80,7 +80,7 @@ pub async fn update(
         .await?
         .ok_or_else(not_found)?;
     access::require_on(&state, &caller, &row.application_id, Level::Admin, &what).await?;
-    let Some(on) = boolean(&body, "manualApproval")? else {
+    let Some(on) = body.boolean("manualApproval")? else {
         return Err(ApiError::invalid_field(
             "manualApproval",
             "manualApproval is required: it is the only field that can be changed",
@@ -90,19 +90,6 @@ pub async fn update(
     };
     let row = state.store().set_manual_approval(&row.id, on).await?;
     Ok(Json(state.presenter().pipeline_shape(&row)))
-}
-
-fn boolean(body: &JsonObject, field: &str) -> ApiResult<Option<bool>> {
-    match body.0.get(field) {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(ApiError::invalid_field(
-            field,
-            format!("{field} must be a boolean"),
-            "boolean.base",
-            serde_json::json!({ "key": field }),
-        )),
-    }
 }
 
 /// Creates a pipeline.
@@ -148,19 +135,10 @@ pub async fn create(
     if !PERMISSIONS.contains(&permissions.as_str()) {
         return Err(ApiError::not_one_of("permissions", PERMISSIONS));
     }
-    let report = match body.0.get("setScmProviderStatus") {
-        None | Some(serde_json::Value::Null) => kind == "git",
-        Some(serde_json::Value::Bool(b)) => *b,
-        Some(_) => {
-            return Err(ApiError::invalid_field(
-                "setScmProviderStatus",
-                "setScmProviderStatus must be a boolean",
-                "boolean.base",
-                serde_json::json!({ "key": "setScmProviderStatus" }),
-            ));
-        }
-    };
-    let manual_approval = boolean(&body, "manualApproval")?.unwrap_or(false);
+    let report = body
+        .boolean("setScmProviderStatus")?
+        .unwrap_or(kind == "git");
+    let manual_approval = body.boolean("manualApproval")?.unwrap_or(false);
     let spec = PipelineSpec {
         name,
         pipeline_name: yml_pipeline,

@@ -123,6 +123,7 @@ pub async fn log(
         state: state.clone(),
         step,
         path,
+        file: None,
         offset,
         follow,
         changes: state.engine().subscribe(),
@@ -146,6 +147,8 @@ struct LogReader {
     state: AppState,
     step: RunStepRow,
     path: std::path::PathBuf,
+    /// The log file, once it exists, positioned at `offset`.
+    file: Option<tokio::fs::File>,
     offset: u64,
     follow: bool,
     changes: tokio::sync::watch::Receiver<u64>,
@@ -154,13 +157,20 @@ struct LogReader {
 impl LogReader {
     async fn next_chunk(&mut self) -> Option<std::io::Result<Vec<u8>>> {
         loop {
-            // Look at the step before reading, so nothing written before it finished is missed.
-            let finished = !self.follow || self.step_finished().await;
             match self.read_at_offset().await {
                 Ok(chunk) if !chunk.is_empty() => return Some(Ok(chunk)),
-                Ok(_) if finished => return None,
+                Ok(_) if !self.follow => return None,
                 Ok(_) => {}
                 Err(e) => return Some(Err(e)),
+            }
+            // At the end of what is written: done if the step is, after one more read for
+            // what it wrote before finishing.
+            if self.step_finished().await {
+                return match self.read_at_offset().await {
+                    Ok(chunk) if !chunk.is_empty() => Some(Ok(chunk)),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(e)),
+                };
             }
             let _ = tokio::time::timeout(FOLLOW_RECHECK, self.changes.changed()).await;
         }
@@ -179,17 +189,22 @@ impl LogReader {
     }
 
     async fn read_at_offset(&mut self) -> std::io::Result<Vec<u8>> {
-        let mut file = match tokio::fs::File::open(&self.path).await {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
-        // Nothing to read past the end; seeking far past it fails (EINVAL beyond the largest
-        // file size), which would cut the response off before its status line.
-        if self.offset >= file.metadata().await?.len() {
-            return Ok(Vec::new());
+        if self.file.is_none() {
+            let mut file = match tokio::fs::File::open(&self.path).await {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(e),
+            };
+            // Nothing to read before the file reaches the offset; seeking far past the end
+            // fails (EINVAL beyond the largest file size), which would cut the response off
+            // before its status line.
+            if self.offset >= file.metadata().await?.len() {
+                return Ok(Vec::new());
+            }
+            file.seek(SeekFrom::Start(self.offset)).await?;
+            self.file = Some(file);
         }
-        file.seek(SeekFrom::Start(self.offset)).await?;
+        let file = self.file.as_mut().expect("opened above");
         let mut buf = vec![0; LOG_CHUNK_BYTES];
         let n = file.read(&mut buf).await?;
         buf.truncate(n);

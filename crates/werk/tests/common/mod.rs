@@ -75,6 +75,30 @@ impl TestServer {
         format!("{}{path}", self.url)
     }
 
+    /// Runs `werk admin ARGS` on this server's data dir (while it runs) and returns its
+    /// output, trimmed.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_werk"))
+            .arg("admin")
+            .args(args)
+            .arg("--data")
+            .arg(&self.data)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "werk admin {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Creates a user with `werk admin` and returns a token of theirs.
+    pub fn create_user(&self, name: &str) -> String {
+        self.admin(&["user", "create", name]);
+        self.admin(&["token", "create", name])
+    }
+
     /// GET with the admin token; returns status and JSON body.
     pub async fn get(&self, path: &str) -> (u16, Value) {
         self.send(self.http.get(self.api(path)).bearer_auth(&self.token))
