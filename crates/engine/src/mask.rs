@@ -12,6 +12,10 @@ const MIN_LINE_BYTES: usize = 4;
 #[derive(Debug, Clone, Default)]
 pub struct Masker {
     patterns: Vec<Vec<u8>>,
+    /// Bytes some pattern starts with: any other byte is copied without a closer look.
+    first_bytes: Vec<bool>,
+    /// Length of the longest pattern.
+    longest: usize,
 }
 
 impl Masker {
@@ -37,7 +41,16 @@ impl Masker {
         }
         patterns.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         patterns.dedup();
-        Masker { patterns }
+        let mut first_bytes = vec![false; 256];
+        for pattern in &patterns {
+            first_bytes[pattern[0] as usize] = true;
+        }
+        let longest = patterns.first().map_or(0, Vec::len);
+        Masker {
+            patterns,
+            first_bytes,
+            longest,
+        }
     }
 
     /// Masks `carry` followed by `data`. Returns what can be written; leaves in `carry` the
@@ -54,16 +67,22 @@ impl Masker {
         let mut out = Vec::with_capacity(buf.len());
         let mut i = 0;
         while i < buf.len() {
+            if !self.first_bytes[buf[i] as usize] {
+                out.push(buf[i]);
+                i += 1;
+                continue;
+            }
             let rest = &buf[i..];
             if let Some(pattern) = self.patterns.iter().find(|p| rest.starts_with(p)) {
                 out.extend_from_slice(MASK);
                 i += pattern.len();
                 continue;
             }
-            if self
-                .patterns
-                .iter()
-                .any(|p| p.len() > rest.len() && p.starts_with(rest))
+            if rest.len() < self.longest
+                && self
+                    .patterns
+                    .iter()
+                    .any(|p| p.len() > rest.len() && p.starts_with(rest))
             {
                 break;
             }
