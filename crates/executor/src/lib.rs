@@ -6,12 +6,17 @@
 //!
 //! This crate knows nothing of the store or the HTTP server: the same code runs inside the
 //! server and, later, inside remote agents. [`LocalExecutor`] runs steps as child processes
-//! of this machine.
+//! of this machine, or, given a [`DockerEngine`], in the pipeline's box with its services
+//! beside it.
 #![deny(missing_docs)]
 
+mod catalog;
+mod docker;
 mod job;
 mod local;
 
+pub use catalog::{LookupError, StepInfo, StepOrigin, StepProperty, describe_step};
+pub use docker::DockerEngine;
 pub use job::{Event, Job, Limits, Outcome, Phase, PlannedStep, RunKind, Source, StepSources};
 pub use local::LocalExecutor;
 

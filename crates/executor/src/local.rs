@@ -4,6 +4,7 @@
 mod builtin;
 mod cache;
 mod checkout;
+pub(crate) mod container;
 mod copy;
 mod env;
 mod manifest;
@@ -19,11 +20,12 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use self::checkout::CheckedOut;
+use self::container::{BoxSpec, RunContainers};
 use self::report::{Reporter, StepFailure};
 use self::setup::{INIT_ORDER, Paths, Plan};
 use self::shell::Shell;
 use self::steps::{StepResult, export_env, result_env, run_step, source_init};
-use crate::{Event, Executor, Job, Outcome};
+use crate::{DockerEngine, Event, Executor, Job, Outcome};
 
 /// Runs jobs as child processes of this machine.
 ///
@@ -39,18 +41,35 @@ use crate::{Event, Executor, Job, Outcome};
 /// Layout of a job's work dir: `source/` (the checkout, `$WERCKER_ROOT`), `output/`
 /// (`$WERCKER_OUTPUT_DIR`), `steps/<step-id>/run.sh` (`$WERCKER_STEP_ROOT`), and
 /// `report/<step-id>/` (`message.txt`, `numbers.ini`, `artifacts/`).
+///
+/// With a [`DockerEngine`] ([`LocalExecutor::with_docker`]), a pipeline whose wercker.yml
+/// names a `box` runs its shell in that box, with its services beside it; the work dir
+/// is then `/pipeline` in the box. A passed run's box is saved as an image
+/// ([`DockerEngine::saved_image`]). Pipelines without a box still run on this machine.
 #[derive(Debug, Clone, Default)]
 pub struct LocalExecutor {
-    _private: (),
+    docker: Option<DockerEngine>,
 }
 
 /// File in a job's work dir holding the process group id of its running shell.
 const SHELL_PGID_FILE: &str = "shell.pgid";
 
 impl LocalExecutor {
-    /// A local executor.
+    /// A local executor that ignores boxes: every shell runs on this machine.
     pub fn new() -> Self {
         LocalExecutor::default()
+    }
+
+    /// A local executor that runs boxes and services in `docker`.
+    pub fn with_docker(docker: DockerEngine) -> Self {
+        LocalExecutor {
+            docker: Some(docker),
+        }
+    }
+
+    /// The Docker engine boxes run in, if any.
+    pub fn docker(&self) -> Option<&DockerEngine> {
+        self.docker.as_ref()
     }
 
     /// Kills the processes a job left behind when the process that ran it died without
@@ -78,6 +97,7 @@ impl Executor for LocalExecutor {
         let rep = Reporter::new(events, cancel.clone());
         let run = Run {
             paths: Paths::new(&job),
+            docker: self.docker.as_ref().map(|d| d.client.clone()),
             job,
             rep: rep.clone(),
             cancel: cancel.clone(),
@@ -96,6 +116,8 @@ impl Executor for LocalExecutor {
 struct Run {
     job: Job,
     paths: Paths,
+    /// The engine boxes run in, if any.
+    docker: Option<bollard::Docker>,
     rep: Reporter,
     cancel: CancellationToken,
     /// The step that ended last, its end not yet reported.
@@ -135,7 +157,11 @@ impl Run {
 
         self.rep.start(setup::ORDER).await;
         let setup = self.setup(&code).await;
-        let (plan, shell) = match setup {
+        let Ready {
+            plan,
+            shell,
+            containers,
+        } = match setup {
             Ok(ready) => {
                 self.rep.finish(setup::ORDER, &Ok(None)).await;
                 ready
@@ -146,7 +172,10 @@ impl Run {
             }
         };
 
-        let outcome = self.steps(&plan, shell).await;
+        let outcome = self.steps(&plan, shell, containers.as_ref()).await;
+        if let Some(containers) = containers {
+            containers.remove().await;
+        }
         if !self.cancel.is_cancelled() {
             self.cap_cache().await;
         }
@@ -155,14 +184,24 @@ impl Run {
     }
 
     /// The main steps and the after-steps; the last step's end is left pending.
-    async fn steps(&self, plan: &Plan, mut shell: Shell) -> Outcome {
+    async fn steps(
+        &self,
+        plan: &Plan,
+        mut shell: Shell,
+        containers: Option<&RunContainers>,
+    ) -> Outcome {
         let failed = self.main_steps(plan, &mut shell).await;
         shell.close().await;
         if self.cancel.is_cancelled() {
             return Outcome::Aborted;
         }
+        if let Some(containers) = containers
+            && failed.is_none()
+        {
+            self.save_box(plan, containers).await;
+        }
         if !plan.after_steps.is_empty() {
-            self.after_steps(plan, &failed).await;
+            self.after_steps(plan, &failed, containers).await;
             if self.cancel.is_cancelled() {
                 return Outcome::Aborted;
             }
@@ -185,11 +224,25 @@ impl Run {
         }
     }
 
-    /// `setup environment`: plans the steps, lays out the work dir, starts the shell and
-    /// exports the pipeline environment into it.
-    async fn setup(&self, code: &CheckedOut) -> Result<(Plan, Shell), StepFailure> {
+    /// Saves the box of a passed run, saying so in the log of `store`.
+    async fn save_box(&self, plan: &Plan, containers: &RunContainers) {
+        let line = match containers.commit().await {
+            Ok(()) => format!(
+                "Saved the box as {}",
+                DockerEngine::saved_image(&self.job.run_id)
+            ),
+            Err(e) => format!("Could not save the box: {e}"),
+        };
+        self.rep.line(plan.store_order, &line).await;
+    }
+
+    /// `setup environment`: plans the steps, lays out the work dir, starts the box and its
+    /// services if the pipeline has them, starts the shell and exports the pipeline
+    /// environment into it.
+    async fn setup(&self, code: &CheckedOut) -> Result<Ready, StepFailure> {
         let order = setup::ORDER;
-        let plan = setup::plan(&self.job, code, &self.rep).await?;
+        let boxes = self.docker.is_some();
+        let plan = setup::plan(&self.job, code, &self.rep, boxes).await?;
         self.rep.send(Event::StepsPlanned(plan.planned())).await;
         setup::make_dirs(&plan.paths).await?;
         // The limits first: what the yml made of them is otherwise invisible until a step
@@ -197,7 +250,8 @@ impl Run {
         let mut log = setup::limits_line(plan.limits);
         log.push_str(&setup::env_log(&plan.env));
         self.rep.log(order, log.as_bytes()).await;
-        let mut shell = self.spawn_shell(&plan)?;
+        let containers = self.start_containers(&plan).await?;
+        let mut shell = self.spawn_shell(&plan, containers.as_ref()).await?;
         export_env(
             &mut shell,
             &plan.env,
@@ -206,12 +260,52 @@ impl Run {
             plan.limits,
         )
         .await?;
-        Ok((plan, shell))
+        Ok(Ready {
+            plan,
+            shell,
+            containers,
+        })
+    }
+
+    /// The box and services, when the plan runs in a box.
+    async fn start_containers(&self, plan: &Plan) -> Result<Option<RunContainers>, StepFailure> {
+        let (Some(docker), Some(the_box)) = (&self.docker, &plan.the_box) else {
+            return Ok(None);
+        };
+        let paths = &plan.paths;
+        let spec = BoxSpec {
+            run_id: &self.job.run_id,
+            the_box,
+            services: &plan.services,
+            work_dir: &paths.work_dir,
+            source: &paths.root,
+            cache: &paths.cache,
+            base_path: paths.base_path.as_deref(),
+            working_dir: paths.source_dir_in_shell()?,
+            env: plan.box_env.clone(),
+        };
+        let start = RunContainers::create(docker, spec, setup::ORDER, &self.rep);
+        tokio::select! {
+            created = start => created.map(Some),
+            () = self.cancel.cancelled() => Err(StepFailure::aborted()),
+        }
+    }
+
+    /// Starts a shell: the box's main process, or a bash on this machine.
+    async fn spawn_shell(
+        &self,
+        plan: &Plan,
+        containers: Option<&RunContainers>,
+    ) -> Result<Shell, StepFailure> {
+        match containers {
+            Some(containers) => containers.shell().await,
+            None => self.spawn_host_shell(plan),
+        }
     }
 
     /// Starts a shell in the source dir (or the checkout's root when `source-dir` names a
     /// missing directory: the first step then fails on its `cd` with a clear message).
-    fn spawn_shell(&self, plan: &Plan) -> Result<Shell, StepFailure> {
+    fn spawn_host_shell(&self, plan: &Plan) -> Result<Shell, StepFailure> {
         let dir = if plan.paths.source_dir.is_dir() {
             &plan.paths.source_dir
         } else {
@@ -299,12 +393,13 @@ impl Run {
     }
 
     /// The after-steps, in a fresh shell as Wercker ran them in a restarted container.
-    async fn after_steps(&self, plan: &Plan, failed: &Failed) {
+    async fn after_steps(&self, plan: &Plan, failed: &Failed, containers: Option<&RunContainers>) {
         let Some(first) = plan.after_steps.first() else {
             return;
         };
         self.begin(first.order).await;
-        let mut shell = match self.final_shell(plan, failed, first.order).await {
+        let shell = self.final_shell(plan, failed, first.order, containers);
+        let mut shell = match shell.await {
             Ok(shell) => shell,
             Err(failure) => {
                 let name = first.step.display_name();
@@ -339,8 +434,9 @@ impl Run {
         plan: &Plan,
         failed: &Failed,
         order: u32,
+        containers: Option<&RunContainers>,
     ) -> Result<Shell, StepFailure> {
-        let mut shell = self.spawn_shell(plan)?;
+        let mut shell = self.spawn_shell(plan, containers).await?;
         let log = Some((order, &self.rep));
         let failed = failed
             .as_ref()
@@ -351,4 +447,12 @@ impl Run {
         source_init(&mut shell, &plan.paths, log, &self.cancel, plan.limits).await?;
         Ok(shell)
     }
+}
+
+/// What `setup environment` leaves for the steps.
+struct Ready {
+    plan: Plan,
+    shell: Shell,
+    /// The box and services, when the pipeline runs in a box.
+    containers: Option<RunContainers>,
 }

@@ -357,7 +357,7 @@ deploy:
         finished(&events, 4),
         Some((
             Outcome::Failed,
-            Some("step internal/docker-push needs the Docker executor".to_owned())
+            Some("step internal/docker-push runs only in a box (werk serve --docker)".to_owned())
         ))
     );
 }

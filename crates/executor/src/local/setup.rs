@@ -5,9 +5,10 @@ use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use werk_yml::{Config, ParseError, Step};
+use werk_yml::{BoxConfig, Config, ParseError, Step};
 
 use super::checkout::{CheckedOut, remove_dir};
+use super::container::{GUEST_CACHE, GUEST_WORK_DIR};
 use super::env::{EnvVar, pass_through, valid_name};
 use super::process::describe_duration;
 use super::report::{Reporter, StepFailure};
@@ -37,6 +38,13 @@ pub(crate) struct Paths {
     pub steps: PathBuf,
     /// The application's cache (`$WERCKER_CACHE_DIR`).
     pub cache: PathBuf,
+    /// Whether the shell runs in a box, which sees the work dir at `/pipeline` and the
+    /// cache at `/pipeline/cache`.
+    pub boxed: bool,
+    /// In a box, where wercker.yml's `base-path` puts the checkout as well.
+    pub base_path: Option<String>,
+    /// wercker.yml's `source-dir`, relative to the checkout.
+    pub source_sub: Option<String>,
 }
 
 impl Paths {
@@ -52,6 +60,44 @@ impl Paths {
             steps: work_dir.join("steps"),
             cache: job.cache_dir.clone(),
             work_dir,
+            boxed: false,
+            base_path: None,
+            source_sub: None,
+        }
+    }
+
+    /// `path` (under the work dir or the cache) as the pipeline's shell sees it: the same
+    /// path on this machine, and Wercker's `/pipeline/...` paths in a box.
+    pub fn in_shell(&self, path: &Path) -> Result<String, StepFailure> {
+        if !self.boxed {
+            return path_str(path);
+        }
+        let guest = |base: &str, rest: &Path| {
+            if rest.as_os_str().is_empty() {
+                PathBuf::from(base)
+            } else {
+                Path::new(base).join(rest)
+            }
+        };
+        let mapped = if let Ok(rest) = path.strip_prefix(&self.cache) {
+            guest(GUEST_CACHE, rest)
+        } else if let Ok(rest) = path.strip_prefix(&self.work_dir) {
+            guest(GUEST_WORK_DIR, rest)
+        } else {
+            path.to_path_buf()
+        };
+        path_str(&mapped)
+    }
+
+    /// `$WERCKER_SOURCE_DIR` as the shell sees it: in a box with a `base-path`, the source
+    /// dir under that path.
+    pub fn source_dir_in_shell(&self) -> Result<String, StepFailure> {
+        match (&self.base_path, self.boxed) {
+            (Some(base), true) => {
+                let dir = Path::new(base).join(self.source_sub.as_deref().unwrap_or_default());
+                path_str(&dir).map(|d| d.trim_end_matches('/').to_owned())
+            }
+            _ => self.in_shell(&self.source_dir),
         }
     }
 }
@@ -84,6 +130,11 @@ pub(crate) struct Plan {
     pub paths: Paths,
     /// Where registry steps are looked up.
     pub step_sources: StepSources,
+    /// The box to run the shell in (its `id` and `env` expanded), when the executor runs
+    /// boxes and wercker.yml names one.
+    pub the_box: Option<BoxConfig>,
+    /// The services to start beside the box (expanded likewise).
+    pub services: Vec<BoxConfig>,
 }
 
 impl Plan {
@@ -118,10 +169,12 @@ fn planned_step(s: &OrderedStep, phase: Phase) -> PlannedStep {
 }
 
 /// Reads the wercker.yml and decides the plan; errors are logged to the step as well.
+/// With `boxes`, the shell is to run in the pipeline's box when it has one.
 pub(crate) async fn plan(
     job: &Job,
     code: &CheckedOut,
     rep: &Reporter,
+    boxes: bool,
 ) -> Result<Plan, StepFailure> {
     let Some((file, text)) = &code.yml else {
         let message = "no wercker.yml was found in the source (looked for ewok.yml, wercker.yml and .wercker.yml)";
@@ -165,11 +218,32 @@ pub(crate) async fn plan(
         let sub = sub.trim_start_matches('/');
         if !sub.is_empty() {
             paths.source_dir = paths.root.join(sub);
+            paths.source_sub = Some(sub.to_owned());
         }
     }
+    let declared_box = pipeline.box_.as_ref().or(config.box_.as_ref());
+    paths.boxed = boxes && declared_box.is_some_and(|b| !b.id.trim().is_empty());
+    if paths.boxed {
+        paths.base_path = pipeline
+            .base_path
+            .as_deref()
+            .map(|p| p.trim_end_matches('/').to_owned())
+            .filter(|p| p.starts_with('/') && p.len() > 1);
+    }
     let env = pipeline_env(job, code, &paths)?;
-    let box_env = box_env(pipeline.box_.as_ref().or(config.box_.as_ref()), &env);
+    let box_env = box_env(declared_box, &env);
+    let (the_box, services) = if paths.boxed {
+        let services = pipeline.services.as_ref().unwrap_or(&config.services);
+        (
+            declared_box.map(|b| expand_box(b, &env)),
+            services.iter().map(|s| expand_box(s, &env)).collect(),
+        )
+    } else {
+        (None, Vec::new())
+    };
     Ok(Plan {
+        the_box,
+        services,
         box_env,
         steps,
         store_order,
@@ -228,12 +302,12 @@ fn limits(config: &Config, defaults: Limits) -> Limits {
 fn pipeline_env(job: &Job, code: &CheckedOut, paths: &Paths) -> Result<Vec<EnvVar>, StepFailure> {
     let mut env = vec![
         EnvVar::new("WERCKER", "true"),
-        EnvVar::new("WERCKER_ROOT", path_str(&paths.root)?),
-        EnvVar::new("WERCKER_SOURCE_DIR", path_str(&paths.source_dir)?),
-        EnvVar::new("WERCKER_CACHE_DIR", path_str(&paths.cache)?),
-        EnvVar::new("WERCKER_OUTPUT_DIR", path_str(&paths.output)?),
-        EnvVar::new("WERCKER_PIPELINE_DIR", path_str(&paths.work_dir)?),
-        EnvVar::new("WERCKER_REPORT_DIR", path_str(&paths.report)?),
+        EnvVar::new("WERCKER_ROOT", paths.in_shell(&paths.root)?),
+        EnvVar::new("WERCKER_SOURCE_DIR", paths.source_dir_in_shell()?),
+        EnvVar::new("WERCKER_CACHE_DIR", paths.in_shell(&paths.cache)?),
+        EnvVar::new("WERCKER_OUTPUT_DIR", paths.in_shell(&paths.output)?),
+        EnvVar::new("WERCKER_PIPELINE_DIR", paths.in_shell(&paths.work_dir)?),
+        EnvVar::new("WERCKER_REPORT_DIR", paths.in_shell(&paths.report)?),
         EnvVar::new("WERCKER_GIT_BRANCH", code.branch.clone()),
         EnvVar::new("WERCKER_GIT_COMMIT", code.commit.clone()),
         EnvVar::new("WERCKER_GIT_TAG", code.tag.clone()),
@@ -257,16 +331,39 @@ fn pipeline_env(job: &Job, code: &CheckedOut, paths: &Paths) -> Result<Vec<EnvVa
     Ok(env)
 }
 
+/// A box or service with its image `id`, its `env` and its credentials expanded against the
+/// pipeline environment, as Wercker expanded them.
+fn expand_box(the_box: &BoxConfig, env: &[EnvVar]) -> BoxConfig {
+    let lookup = |name: &str| lookup(env, name);
+    let mut expanded = the_box.clone();
+    expanded.id = werk_yml::interpolate(&the_box.id, lookup);
+    expanded.env = the_box
+        .env
+        .iter()
+        .map(|(key, value)| (key.clone(), werk_yml::interpolate(value, lookup)))
+        .collect();
+    // Registry credentials, typically `$DOCKER_PASSWORD` from a protected variable.
+    expanded.other = the_box
+        .other
+        .iter()
+        .map(|(key, value)| (key.clone(), werk_yml::interpolate(value, lookup)))
+        .collect();
+    expanded
+}
+
+/// The value of `name` in `env`, the last one winning.
+fn lookup(env: &[EnvVar], name: &str) -> Option<String> {
+    env.iter()
+        .rev()
+        .find(|v| v.key == name)
+        .map(|v| v.value.clone())
+}
+
 /// The box's `env`, which Wercker set on the container before any export: names
 /// upper-cased, values expanded Go-style (`$X`, `${X}`) against the pipeline environment.
 /// The local executor gives it to the shell as its starting environment.
-fn box_env(the_box: Option<&werk_yml::BoxConfig>, env: &[EnvVar]) -> Vec<(String, String)> {
-    let lookup = |name: &str| {
-        env.iter()
-            .rev()
-            .find(|v| v.key == name)
-            .map(|v| v.value.clone())
-    };
+fn box_env(the_box: Option<&BoxConfig>, env: &[EnvVar]) -> Vec<(String, String)> {
+    let lookup = |name: &str| lookup(env, name);
     the_box
         .map(|b| {
             b.env

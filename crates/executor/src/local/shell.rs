@@ -1,18 +1,22 @@
 //! The pipeline's long-lived bash: commands are written to its stdin, each followed by a
 //! sentinel line carrying the command's exit status, and its merged output is read back up
 //! to that sentinel as the command's log.
+//!
+//! The bash runs either on this machine, in its own process group, or as the main process
+//! of the run's box container (see [`super::container`]); the protocol is the same.
 
 use std::io;
 use std::path::Path;
+use std::pin::Pin;
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::unix::pipe;
-use tokio::process::{Child, ChildStdin, Command};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::process::{Child, Command};
 use tokio::time::{Instant, sleep_until};
 use tokio_util::sync::CancellationToken;
 
+use super::container::BoxProcess;
 use super::env::INHERITED_VARS;
 use super::process::{deadline_after, exit_code, kill_group, merged_output};
 use super::report::{MAX_LOG_CHUNK, Reporter};
@@ -43,16 +47,57 @@ pub(crate) enum CommandEnd {
 /// Where a command's output goes: a step's log, or nowhere for hidden setup commands.
 pub(crate) type LogTarget<'a> = Option<(u32, &'a Reporter)>;
 
-/// One `bash` process and its process group.
+/// One `bash` process, its input and its merged output.
 pub(crate) struct Shell {
-    child: Child,
-    /// The shell's pid, which is also its process group id; `None` once killed and reaped.
-    pid: Option<u32>,
-    stdin: ChildStdin,
-    reader: pipe::Receiver,
+    process: Process,
+    stdin: Pin<Box<dyn AsyncWrite + Send>>,
+    reader: Pin<Box<dyn AsyncRead + Send>>,
     scanner: Scanner,
     /// The shell's exit code, once it has exited.
     dead: Option<i32>,
+}
+
+/// Where the shell runs, and how it is waited for and killed.
+enum Process {
+    /// A child of this process, leading its own process group.
+    Host {
+        child: Child,
+        /// The shell's pid, which is also its process group id; `None` once killed and
+        /// reaped.
+        pid: Option<u32>,
+    },
+    /// The main process of the run's box container: killing it stops the container and
+    /// everything in it.
+    Box(BoxProcess),
+}
+
+impl Process {
+    /// Waits for the shell to exit on its own; cancel-safe.
+    async fn wait(&mut self) -> i32 {
+        match self {
+            Process::Host { child, .. } => child.wait().await.map(exit_code).unwrap_or(-1),
+            Process::Box(process) => process.wait().await,
+        }
+    }
+
+    /// Kills the shell and everything it started; returns its exit code.
+    async fn kill(&mut self) -> i32 {
+        match self {
+            Process::Host { child, pid } => {
+                kill_group(pid.take());
+                child.wait().await.map(exit_code).unwrap_or(-1)
+            }
+            Process::Box(process) => process.kill().await,
+        }
+    }
+
+    /// Whether the shell may still be running.
+    fn alive(&self) -> bool {
+        match self {
+            Process::Host { pid, .. } => pid.is_some(),
+            Process::Box(process) => process.alive(),
+        }
+    }
 }
 
 impl Shell {
@@ -86,20 +131,44 @@ impl Shell {
             kill_group(pid);
             return Err(io::Error::other("the shell has no stdin"));
         };
-        let token = format!("{:032x}", rand::random::<u128>());
-        Ok(Shell {
-            child,
-            pid,
-            stdin,
-            reader: out.reader,
-            scanner: Scanner::new(&token),
-            dead: None,
-        })
+        Ok(Shell::new(
+            Process::Host { child, pid },
+            Box::pin(stdin),
+            Box::pin(out.reader),
+        ))
     }
 
-    /// The shell's pid (its process group id), while it runs.
+    /// The shell that is the main process of a box container, talking through its attached
+    /// stdin and output.
+    pub fn in_box(
+        process: BoxProcess,
+        stdin: Pin<Box<dyn AsyncWrite + Send>>,
+        output: Pin<Box<dyn AsyncRead + Send>>,
+    ) -> Shell {
+        Shell::new(Process::Box(process), stdin, output)
+    }
+
+    fn new(
+        process: Process,
+        stdin: Pin<Box<dyn AsyncWrite + Send>>,
+        reader: Pin<Box<dyn AsyncRead + Send>>,
+    ) -> Shell {
+        let token = format!("{:032x}", rand::random::<u128>());
+        Shell {
+            process,
+            stdin,
+            reader,
+            scanner: Scanner::new(&token),
+            dead: None,
+        }
+    }
+
+    /// The pid (and process group id) of a shell running on this machine, while it runs.
     pub fn pid(&self) -> Option<u32> {
-        self.pid
+        match &self.process {
+            Process::Host { pid, .. } => *pid,
+            Process::Box(_) => None,
+        }
     }
 
     /// Runs `command` and waits for its end, streaming its output to `log`.
@@ -148,8 +217,7 @@ impl Shell {
                     self.kill().await;
                     return CommandEnd::Cancelled;
                 }
-                status = self.child.wait() => {
-                    let code = status.map(exit_code).unwrap_or(-1);
+                code = self.process.wait() => {
                     self.dead = Some(code);
                     // Background children may still hold the pipe open; they go with the
                     // shell, and what they all wrote so far is still logged.
@@ -198,12 +266,10 @@ impl Shell {
         self.kill().await;
     }
 
-    /// Kills the whole process group and reaps the shell; returns its exit code.
+    /// Kills the shell with everything it started and reaps it; returns its exit code.
     async fn kill(&mut self) -> i32 {
-        if self.pid.is_some() {
-            kill_group(self.pid);
-            let code = self.child.wait().await.map(exit_code).unwrap_or(-1);
-            self.pid = None;
+        if self.process.alive() {
+            let code = self.process.kill().await;
             self.dead.get_or_insert(code);
         }
         self.dead.unwrap_or(-1)
@@ -229,10 +295,13 @@ impl Shell {
     }
 }
 
-impl Drop for Shell {
+impl Drop for Process {
     fn drop(&mut self) {
-        // A run dropped mid-step (its future cancelled) must not leave processes behind.
-        kill_group(self.pid);
+        // A run dropped mid-step (its future cancelled) must not leave processes behind; a
+        // box container is removed with the run's other containers.
+        if let Process::Host { pid, .. } = self {
+            kill_group(*pid);
+        }
     }
 }
 

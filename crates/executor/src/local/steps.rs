@@ -12,7 +12,7 @@ use super::manifest;
 use super::process::describe_duration;
 use super::registry::{self, Lookup};
 use super::report::{Reporter, StepFailure};
-use super::setup::{Paths, Plan, create_dir, path_str};
+use super::setup::{Paths, Plan, create_dir};
 use super::shell::{CommandEnd, LogTarget, Shell};
 use crate::Limits;
 
@@ -45,7 +45,7 @@ pub(crate) async fn source_init(
     limits: Limits,
 ) -> StepResult {
     let init = write_init(paths).await?;
-    let command = format!("source {}", sh_quote(&path_str(&init)?));
+    let command = format!("source {}", sh_quote(&paths.in_shell(&init)?));
     match exec(shell, &command, log, cancel, limits).await? {
         0 => Ok(None),
         code => Err(StepFailure::failed(format!(
@@ -81,7 +81,11 @@ pub(crate) async fn run_step(
 ) -> StepResult {
     let kind = step.kind();
     if kind == StepKind::Internal {
-        let message = format!("step {} needs the Docker executor", step.id);
+        let message = if plan.paths.boxed {
+            format!("werk does not run step {} yet", step.id)
+        } else {
+            format!("step {} runs only in a box (werk serve --docker)", step.id)
+        };
         rep.line(order, &message).await;
         return Err(StepFailure::failed(message));
     }
@@ -105,16 +109,19 @@ pub(crate) async fn run_step(
     };
 
     let step_env = [
-        EnvVar::new("WERCKER_STEP_ROOT", path_str(&root)?),
+        EnvVar::new("WERCKER_STEP_ROOT", paths.in_shell(&root)?),
         EnvVar::new("WERCKER_STEP_ID", id.clone()),
         EnvVar::new("WERCKER_STEP_OWNER", step.owner.clone()),
         EnvVar::new("WERCKER_STEP_NAME", step.name.clone()),
         EnvVar::new(
             "WERCKER_REPORT_NUMBERS_FILE",
-            path_str(&report.join("numbers.ini"))?,
+            paths.in_shell(&report.join("numbers.ini"))?,
         ),
-        EnvVar::new("WERCKER_REPORT_MESSAGE_FILE", path_str(&message_file)?),
-        EnvVar::new("WERCKER_REPORT_ARTIFACTS_DIR", path_str(&artifacts)?),
+        EnvVar::new(
+            "WERCKER_REPORT_MESSAGE_FILE",
+            paths.in_shell(&message_file)?,
+        ),
+        EnvVar::new("WERCKER_REPORT_ARTIFACTS_DIR", paths.in_shell(&artifacts)?),
     ];
     let log = Some((order, rep));
     let limits = plan.limits;
@@ -151,7 +158,7 @@ pub(crate) async fn run_step(
 
     let init_sh = root.join("init.sh");
     if kind == StepKind::Registry && init_sh.is_file() {
-        let source = format!("source {}", sh_quote(&path_str(&init_sh)?));
+        let source = format!("source {}", sh_quote(&paths.in_shell(&init_sh)?));
         let end = shell.run(&source, log, cancel, limits).await;
         if end != CommandEnd::Exited(0) {
             return Err(ended(end, &message_file, "init.sh failed").await);
@@ -162,7 +169,7 @@ pub(crate) async fn run_step(
         // Wercker passed a step that has no run.sh.
         return Ok(read_message(&message_file).await);
     }
-    let source = format!("source {} < /dev/null", sh_quote(&path_str(&run_sh)?));
+    let source = format!("source {} < /dev/null", sh_quote(&paths.in_shell(&run_sh)?));
     let end = shell.run(&source, log, cancel, limits).await;
     if end == CommandEnd::Exited(0) {
         return Ok(read_message(&message_file).await);

@@ -102,10 +102,15 @@ pub struct Running {
 
 /// Starts `job` on a [`LocalExecutor`]. The channel is small so that backpressure is real.
 pub fn start(job: Job) -> Running {
+    start_on(LocalExecutor::new(), job)
+}
+
+/// Starts `job` on `executor`.
+pub fn start_on(executor: LocalExecutor, job: Job) -> Running {
     let (tx, rx) = mpsc::channel(4);
     let cancel = CancellationToken::new();
     let token = cancel.clone();
-    tokio::spawn(async move { LocalExecutor::new().run(job, tx, token).await });
+    tokio::spawn(async move { executor.run(job, tx, token).await });
     Running {
         events: rx,
         cancel,

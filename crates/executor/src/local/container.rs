@@ -1,0 +1,531 @@
+//! The run's box and services as Docker containers, laid out as Wercker laid them out.
+//!
+//! Each service starts first, in list order, on a network made for the run, reachable by its
+//! alias; then the box starts with the run's work dir mounted at `/pipeline` (so the checkout
+//! is `/pipeline/source`, the output `/pipeline/output`) and the application's cache at
+//! `/pipeline/cache`. The box's main process is the pipeline's bash, fed through the
+//! container's attached stdin: killing the shell stops the container and everything in it,
+//! and the after-steps run in the same container started again, as on Wercker.
+//!
+//! Every container and network carries the label `werk.run=<run id>`, so that what a crashed
+//! server left behind can be found and removed.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::Path;
+
+use bollard::Docker;
+use bollard::auth::DockerCredentials;
+use bollard::errors::Error as DockerError;
+use bollard::models::{
+    ContainerCreateBody, EndpointSettings, HostConfig, NetworkCreateRequest, NetworkingConfig,
+};
+use bollard::query_parameters::{
+    AttachContainerOptions, CommitContainerOptions, CreateContainerOptions, CreateImageOptions,
+    InspectContainerOptions, InspectNetworkOptions, KillContainerOptions, ListContainersOptions,
+    RemoveContainerOptions, StartContainerOptions, WaitContainerOptions,
+};
+use futures_util::{StreamExt, TryStreamExt};
+use tokio::sync::watch;
+use tokio_util::io::StreamReader;
+use werk_yml::BoxConfig;
+
+use super::report::{Reporter, StepFailure};
+use super::shell::Shell;
+
+mod naming;
+
+use self::naming::{image_ref, link_variables, service_alias, split_tag};
+
+/// Where the run's work dir is mounted in the box.
+pub(crate) const GUEST_WORK_DIR: &str = "/pipeline";
+/// Where the application's cache is mounted in the box.
+pub(crate) const GUEST_CACHE: &str = "/pipeline/cache";
+/// The label that ties containers and networks to their run.
+const RUN_LABEL: &str = "werk.run";
+/// The repository of saved run containers; the tag is the run's id.
+pub(crate) const SAVED_REPOSITORY: &str = "werk-runs";
+/// Wercker's default box command: a shell reading commands from stdin.
+const DEFAULT_CMD: [&str; 3] = [
+    "/bin/sh",
+    "-c",
+    "if [ -e /bin/bash ]; then /bin/bash; else /bin/sh; fi",
+];
+
+/// What the box needs to know to start.
+pub(crate) struct BoxSpec<'a> {
+    /// The run's id, for names and labels.
+    pub run_id: &'a str,
+    /// The box, its `id` and `env` already expanded against the pipeline environment.
+    pub the_box: &'a BoxConfig,
+    /// The services, expanded likewise.
+    pub services: &'a [BoxConfig],
+    /// The run's work dir (mounted at [`GUEST_WORK_DIR`]).
+    pub work_dir: &'a Path,
+    /// The checkout, also mounted at `base_path` when wercker.yml sets one.
+    pub source: &'a Path,
+    /// The application's cache (mounted at [`GUEST_CACHE`]).
+    pub cache: &'a Path,
+    /// `base-path`, if any.
+    pub base_path: Option<&'a str>,
+    /// The shell's working directory in the box.
+    pub working_dir: String,
+    /// The box's environment: its `env`, upper-cased and expanded.
+    pub env: Vec<(String, String)>,
+}
+
+/// The containers and network of one run. [`RunContainers::remove`] removes them; dropping
+/// the value without that removes them in the background.
+pub(crate) struct RunContainers {
+    docker: Docker,
+    run_id: String,
+    box_container: String,
+    /// Services first, then the box: everything to remove.
+    containers: Vec<String>,
+    network: Option<String>,
+    removed: bool,
+}
+
+impl RunContainers {
+    /// Pulls what is missing, starts the services and creates the box; progress goes to the
+    /// log of step `order`.
+    pub async fn create(
+        docker: &Docker,
+        spec: BoxSpec<'_>,
+        order: u32,
+        rep: &Reporter,
+    ) -> Result<RunContainers, StepFailure> {
+        let mut run = RunContainers {
+            docker: docker.clone(),
+            run_id: spec.run_id.to_owned(),
+            box_container: String::new(),
+            containers: Vec::new(),
+            network: None,
+            removed: false,
+        };
+        // On any failure the partial run is dropped, which removes what was made.
+        let mut env = spec.env.clone();
+        if !spec.services.is_empty() {
+            let name = format!("werk-{}", spec.run_id);
+            let request = NetworkCreateRequest {
+                name: name.clone(),
+                labels: Some(run.labels()),
+                ..Default::default()
+            };
+            docker
+                .create_network(request)
+                .await
+                .map_err(|e| failed(format!("cannot create the network {name}"), e))?;
+            run.network = Some(name);
+        }
+        for service in spec.services {
+            env.extend(run.start_service(service, order, rep).await?);
+        }
+
+        let image = image_ref(spec.the_box);
+        pull_if_missing(docker, spec.the_box, order, rep).await?;
+        let mut binds = vec![
+            format!("{}:{GUEST_WORK_DIR}", host_path(spec.work_dir)?),
+            format!("{}:{GUEST_CACHE}", host_path(spec.cache)?),
+        ];
+        if let Some(base) = spec.base_path {
+            binds.push(format!("{}:{base}", host_path(spec.source)?));
+        }
+        let body = ContainerCreateBody {
+            image: Some(image.clone()),
+            cmd: Some(match &spec.the_box.cmd {
+                Some(cmd) => split_words(cmd, "cmd")?,
+                None => DEFAULT_CMD.iter().map(|s| (*s).to_owned()).collect(),
+            }),
+            entrypoint: entrypoint(spec.the_box)?,
+            env: Some(env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+            working_dir: Some(spec.working_dir.clone()),
+            open_stdin: Some(true),
+            attach_stdin: Some(true),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            labels: Some(run.labels()),
+            host_config: Some(HostConfig {
+                binds: Some(binds),
+                network_mode: run.network.clone(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let name = format!("werk-box-{}", spec.run_id);
+        let created = docker
+            .create_container(
+                Some(CreateContainerOptions {
+                    name: Some(name.clone()),
+                    ..Default::default()
+                }),
+                body,
+            )
+            .await
+            .map_err(|e| failed(format!("cannot create the box {image}"), e))?;
+        run.box_container = created.id.clone();
+        run.containers.push(created.id);
+        rep.line(order, &format!("Box {image} ready as container {name}"))
+            .await;
+        Ok(run)
+    }
+
+    /// Starts one service on the run's network and returns the link variables it gives the
+    /// box (`<ALIAS>_PORT_<p>_TCP_ADDR`, `<ALIAS>_ENV_<K>`, ...).
+    async fn start_service(
+        &mut self,
+        service: &BoxConfig,
+        order: u32,
+        rep: &Reporter,
+    ) -> Result<Vec<(String, String)>, StepFailure> {
+        let image = image_ref(service);
+        let alias = service_alias(service);
+        pull_if_missing(&self.docker, service, order, rep).await?;
+        let network = self.network.clone().unwrap_or_default();
+        let endpoint = EndpointSettings {
+            aliases: Some(vec![alias.clone()]),
+            ..Default::default()
+        };
+        let body = ContainerCreateBody {
+            image: Some(image.clone()),
+            cmd: service
+                .cmd
+                .as_deref()
+                .map(|c| split_words(c, "cmd"))
+                .transpose()?,
+            entrypoint: entrypoint(service)?,
+            env: Some(
+                service
+                    .env
+                    .iter()
+                    .map(|(k, v)| format!("{}={v}", k.to_uppercase()))
+                    .collect(),
+            ),
+            labels: Some(self.labels()),
+            host_config: Some(HostConfig {
+                network_mode: Some(network.clone()),
+                ..Default::default()
+            }),
+            networking_config: Some(NetworkingConfig {
+                endpoints_config: Some(HashMap::from([(network, endpoint)])),
+            }),
+            ..Default::default()
+        };
+        let name = format!("werk-service-{alias}-{}", self.run_id);
+        let created = self
+            .docker
+            .create_container(
+                Some(CreateContainerOptions {
+                    name: Some(name.clone()),
+                    ..Default::default()
+                }),
+                body,
+            )
+            .await
+            .map_err(|e| failed(format!("cannot create the service {image}"), e))?;
+        self.containers.push(created.id.clone());
+        self.docker
+            .start_container(&created.id, None::<StartContainerOptions>)
+            .await
+            .map_err(|e| failed(format!("cannot start the service {image}"), e))?;
+        rep.line(
+            order,
+            &format!("Service {image} started as {name}, reachable as {alias}"),
+        )
+        .await;
+        self.link_env(&created.id, &alias).await
+    }
+
+    /// The variables Docker's links set for a service, which Wercker put in the box.
+    async fn link_env(
+        &self,
+        container: &str,
+        alias: &str,
+    ) -> Result<Vec<(String, String)>, StepFailure> {
+        let info = self
+            .docker
+            .inspect_container(container, None::<InspectContainerOptions>)
+            .await
+            .map_err(|e| failed(format!("cannot inspect the service {alias}"), e))?;
+        let ip = info
+            .network_settings
+            .and_then(|n| n.networks)
+            .and_then(|n| n.into_values().find_map(|e| e.ip_address))
+            .unwrap_or_default();
+        let config = info.config.unwrap_or_default();
+        let mut ports: Vec<(u16, String)> = config
+            .exposed_ports
+            .unwrap_or_default()
+            .into_keys()
+            .filter_map(|p| {
+                let (port, proto) = p.split_once('/').unwrap_or((p.as_str(), "tcp"));
+                Some((port.parse().ok()?, proto.to_owned()))
+            })
+            .collect();
+        ports.sort();
+        Ok(link_variables(
+            alias,
+            &self.run_id,
+            &ip,
+            &ports,
+            &config.env.unwrap_or_default(),
+        ))
+    }
+
+    /// Attaches to the box and starts it: its main process is the shell.
+    pub async fn shell(&self) -> Result<Shell, StepFailure> {
+        let id = &self.box_container;
+        let attached = self
+            .docker
+            .attach_container(
+                id,
+                Some(AttachContainerOptions {
+                    stdin: true,
+                    stdout: true,
+                    stderr: true,
+                    stream: true,
+                    ..Default::default()
+                }),
+            )
+            .await
+            .map_err(|e| failed("cannot attach to the box".to_owned(), e))?;
+        self.docker
+            .start_container(id, None::<StartContainerOptions>)
+            .await
+            .map_err(|e| failed("cannot start the box".to_owned(), e))?;
+        let output = attached
+            .output
+            .map_ok(|chunk| chunk.into_bytes())
+            .map_err(io::Error::other);
+        let process = BoxProcess::watch(self.docker.clone(), id.clone());
+        Ok(Shell::in_box(
+            process,
+            attached.input,
+            Box::pin(StreamReader::new(output)),
+        ))
+    }
+
+    /// Saves the box as the image `werk-runs:<run id>`, for `GET /api/v2/builds/:id/docker`.
+    pub async fn commit(&self) -> Result<(), String> {
+        let options = CommitContainerOptions {
+            container: Some(self.box_container.clone()),
+            repo: Some(SAVED_REPOSITORY.to_owned()),
+            tag: Some(self.run_id.clone()),
+            comment: Some(format!("werk run {}", self.run_id)),
+            pause: true,
+            ..Default::default()
+        };
+        self.docker
+            .commit_container(options, bollard::models::ContainerConfig::default())
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Removes the run's containers and network.
+    pub async fn remove(mut self) {
+        self.removed = true;
+        remove_all(
+            &self.docker,
+            std::mem::take(&mut self.containers),
+            self.network.take(),
+        )
+        .await;
+    }
+
+    fn labels(&self) -> HashMap<String, String> {
+        HashMap::from([(RUN_LABEL.to_owned(), self.run_id.clone())])
+    }
+}
+
+impl Drop for RunContainers {
+    fn drop(&mut self) {
+        if self.removed {
+            return;
+        }
+        let containers = std::mem::take(&mut self.containers);
+        let network = self.network.take();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let docker = self.docker.clone();
+            runtime.spawn(async move { remove_all(&docker, containers, network).await });
+        }
+    }
+}
+
+/// Removes containers (running or not, with their anonymous volumes) and a network.
+async fn remove_all(docker: &Docker, containers: Vec<String>, network: Option<String>) {
+    for id in containers.iter().rev() {
+        let options = RemoveContainerOptions {
+            force: true,
+            v: true,
+            ..Default::default()
+        };
+        if let Err(e) = docker.remove_container(id, Some(options)).await {
+            tracing::warn!(container = %id, "cannot remove container: {e}");
+        }
+    }
+    if let Some(network) = network
+        && let Err(e) = docker.remove_network(&network).await
+    {
+        tracing::warn!(%network, "cannot remove network: {e}");
+    }
+}
+
+/// Removes every container and network labelled with `run_id`: what a server that died
+/// mid-run left behind.
+pub(crate) async fn remove_leftovers(docker: &Docker, run_id: &str) {
+    let filter = HashMap::from([("label".to_owned(), vec![format!("{RUN_LABEL}={run_id}")])]);
+    let listed = docker
+        .list_containers(Some(ListContainersOptions {
+            all: true,
+            filters: Some(filter),
+            ..Default::default()
+        }))
+        .await
+        .unwrap_or_default();
+    let containers = listed.into_iter().filter_map(|c| c.id).collect();
+    let network = format!("werk-{run_id}");
+    let has_network = docker
+        .inspect_network(&network, None::<InspectNetworkOptions>)
+        .await
+        .is_ok();
+    remove_all(docker, containers, has_network.then_some(network)).await;
+}
+
+/// The box's main process, watched from outside: a task waits for the container to stop and
+/// publishes its exit code.
+pub(crate) struct BoxProcess {
+    docker: Docker,
+    container: String,
+    exit: watch::Receiver<Option<i32>>,
+    killed: bool,
+}
+
+impl BoxProcess {
+    fn watch(docker: Docker, container: String) -> BoxProcess {
+        let (tx, exit) = watch::channel(None);
+        let waiter = docker.clone();
+        let id = container.clone();
+        tokio::spawn(async move {
+            let options = WaitContainerOptions {
+                condition: "not-running".to_owned(),
+            };
+            let code = match waiter.wait_container(&id, Some(options)).next().await {
+                Some(Ok(response)) => i32::try_from(response.status_code).unwrap_or(-1),
+                Some(Err(DockerError::DockerContainerWaitError { code, .. })) => {
+                    i32::try_from(code).unwrap_or(-1)
+                }
+                _ => -1,
+            };
+            let _ = tx.send(Some(code));
+        });
+        BoxProcess {
+            docker,
+            container,
+            exit,
+            killed: false,
+        }
+    }
+
+    /// Waits until the box stops; its exit code. Cancel-safe.
+    pub async fn wait(&mut self) -> i32 {
+        match self.exit.wait_for(Option::is_some).await {
+            Ok(code) => code.unwrap_or(-1),
+            Err(_) => -1,
+        }
+    }
+
+    /// Kills the box (SIGKILL to its main process, which takes every process in it along)
+    /// and waits for it to stop.
+    pub async fn kill(&mut self) -> i32 {
+        self.killed = true;
+        // An already stopped container answers with an error; either way it is not running.
+        let _ = self
+            .docker
+            .kill_container(&self.container, None::<KillContainerOptions>)
+            .await;
+        self.wait().await
+    }
+
+    /// Whether the box may still run.
+    pub fn alive(&self) -> bool {
+        !self.killed && self.exit.borrow().is_none()
+    }
+}
+
+/// Pulls the image of a box or service unless the engine has it already, with the
+/// registry credentials the box names (`username`, `password`, `registry`); a failure says
+/// which image.
+async fn pull_if_missing(
+    docker: &Docker,
+    the_box: &BoxConfig,
+    order: u32,
+    rep: &Reporter,
+) -> Result<(), StepFailure> {
+    let image = image_ref(the_box);
+    if docker.inspect_image(&image).await.is_ok() {
+        return Ok(());
+    }
+    rep.line(order, &format!("Pulling {image}")).await;
+    let (from_image, tag) = split_tag(&image);
+    let options = CreateImageOptions {
+        from_image: Some(from_image.to_owned()),
+        tag: Some(tag.unwrap_or("latest").to_owned()),
+        ..Default::default()
+    };
+    let mut progress = docker.create_image(Some(options), None, credentials(the_box));
+    while let Some(step) = progress.next().await {
+        step.map_err(|e| failed(format!("cannot pull the image {image}"), e))?;
+    }
+    Ok(())
+}
+
+/// The registry credentials of a box's map form, if it names any.
+fn credentials(the_box: &BoxConfig) -> Option<DockerCredentials> {
+    let get = |key: &str| {
+        the_box
+            .other
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let username = get("username")?;
+    Some(DockerCredentials {
+        username: Some(username),
+        password: get("password"),
+        serveraddress: get("registry"),
+        ..Default::default()
+    })
+}
+
+/// A box's `entrypoint`, split like a shell would.
+fn entrypoint(the_box: &BoxConfig) -> Result<Option<Vec<String>>, StepFailure> {
+    the_box
+        .entrypoint
+        .as_deref()
+        .map(|e| split_words(e, "entrypoint"))
+        .transpose()
+}
+
+fn split_words(text: &str, what: &str) -> Result<Vec<String>, StepFailure> {
+    shlex::split(text)
+        .filter(|words| !words.is_empty())
+        .ok_or_else(|| StepFailure::failed(format!("the box's {what} cannot be split: {text}")))
+}
+
+fn host_path(path: &Path) -> Result<&str, StepFailure> {
+    path.to_str()
+        .ok_or_else(|| StepFailure::failed(format!("path is not valid UTF-8: {}", path.display())))
+}
+
+fn failed(what: String, error: DockerError) -> StepFailure {
+    StepFailure::failed(format!("{what}: {}", docker_message(&error)))
+}
+
+/// The engine's own message for an error it answered, else the error itself.
+pub(crate) fn docker_message(error: &DockerError) -> String {
+    match error {
+        DockerError::DockerResponseServerError { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
