@@ -17,7 +17,9 @@
 #![deny(missing_docs)]
 
 mod apps;
+mod catalog;
 mod chain;
+mod containers;
 pub mod definitions;
 mod error;
 mod logs;
@@ -29,8 +31,11 @@ pub mod state;
 mod trigger;
 
 pub use apps::{AppSource, NewApplicationRequest};
+pub use containers::TarStream;
 pub use error::{EngineError, EngineResult};
 pub use trigger::{EnvVar, TriggerRequest};
+pub use werk_executor::DockerEngine;
+pub use werk_executor::{StepInfo, StepOrigin, StepProperty};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -66,6 +71,9 @@ pub struct EngineConfig {
     /// Git URL template registry steps are fetched from when the data dir's `steps/` has
     /// none (`{owner}`, `{name}`, `{version}`); `None` to use local steps only.
     pub step_git_template: Option<String>,
+    /// The Docker engine that runs boxes and services; `None` runs every shell on this
+    /// machine, ignoring boxes.
+    pub docker: Option<DockerEngine>,
 }
 
 /// The run engine; share it behind an `Arc`.
@@ -88,10 +96,14 @@ impl Engine {
     /// An engine over `store`, running jobs on the local executor.
     pub fn new(store: Store, config: EngineConfig) -> Arc<Engine> {
         let slots = Arc::new(Semaphore::new(config.parallel_runs.max(1)));
+        let executor = match &config.docker {
+            Some(docker) => LocalExecutor::with_docker(docker.clone()),
+            None => LocalExecutor::new(),
+        };
         Arc::new(Engine {
             store,
             config,
-            executor: Arc::new(LocalExecutor::new()),
+            executor: Arc::new(executor),
             wake: Notify::new(),
             changes: watch::channel(0).0,
             active: Mutex::new(HashMap::new()),

@@ -23,6 +23,9 @@ impl Engine {
     async fn recover_run(&self, run: &RunRow) -> EngineResult<()> {
         let work_dir = self.data_dir().join("builds").join(&run.id);
         LocalExecutor::kill_leftovers(&work_dir);
+        if let Some(docker) = self.executor.docker() {
+            docker.remove_leftovers(&run.id).await;
+        }
         let _ = tokio::fs::remove_dir_all(&work_dir).await;
         let steps = self.store.steps_of_run(&run.id).await?;
         let interrupted = steps

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use werk_executor::{Event, Executor, Job, Limits, Outcome, Phase, RunKind, Source, StepSources};
+use werk_executor::{Event, Executor, Job, Limits, Outcome, Phase, RunKind, Source};
 use werk_store::{ApplicationRow, RunRow, RunStepRow};
 
 use crate::logs::RunLogs;
@@ -414,11 +414,7 @@ impl Engine {
             cache_dir: self.data_dir().join("cache").join(&app.id),
             artifact_path: self.artifact_path(&run.id),
             limits: Limits::default(),
-            steps: StepSources {
-                dir: Some(self.data_dir().join("steps")),
-                git_template: self.config.step_git_template.clone(),
-                cache: Some(self.data_dir().join("step-cache")),
-            },
+            steps: self.step_sources(),
             cache_limit_bytes: CACHE_LIMIT_BYTES,
             yml_fallback,
             protected_keys,

@@ -16,24 +16,26 @@ pub type Params = HashMap<String, String>;
 
 /// `limit` and `skip` of a listing, validated.
 pub fn page(params: &Params, default_limit: i64) -> ApiResult<(i64, i64)> {
-    let int = |name: &str, default: i64, min: i64, max: i64| -> ApiResult<i64> {
-        match params.get(name) {
-            None => Ok(default),
-            Some(raw) => match raw.parse::<i64>() {
-                Ok(n) if (min..=max).contains(&n) => Ok(n),
-                _ => Err(ApiError::invalid_field(
-                    name,
-                    format!("{name} must be an integer from {min} to {max} (got {raw:?})"),
-                    "number.base",
-                    serde_json::json!({ "key": name, "limit": max }),
-                )),
-            },
-        }
-    };
     Ok((
-        int("limit", default_limit, 1, MAX_LIMIT)?,
-        int("skip", 0, 0, i64::MAX)?,
+        integer(params, "limit", default_limit, 1, MAX_LIMIT)?,
+        integer(params, "skip", 0, 0, i64::MAX)?,
     ))
+}
+
+/// An integer parameter from `min` to `max`; `default` when absent.
+pub fn integer(params: &Params, name: &str, default: i64, min: i64, max: i64) -> ApiResult<i64> {
+    match params.get(name) {
+        None => Ok(default),
+        Some(raw) => match raw.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(ApiError::invalid_field(
+                name,
+                format!("{name} must be an integer from {min} to {max} (got {raw:?})"),
+                "number.base",
+                serde_json::json!({ "key": name, "limit": max }),
+            )),
+        },
+    }
 }
 
 /// A parameter that must be one of `valids` when present.

@@ -203,6 +203,31 @@ impl Store {
         skip: i64,
         order: AppOrder,
     ) -> StoreResult<Vec<ApplicationRow>> {
+        self.list_applications(Some(owner_id), viewer, limit, skip, order)
+            .await
+    }
+
+    /// The applications of every owner that `viewer` may see, as
+    /// [`Store::applications_of_owner`] chooses them.
+    pub async fn visible_applications(
+        &self,
+        viewer: Option<&str>,
+        limit: i64,
+        skip: i64,
+        order: AppOrder,
+    ) -> StoreResult<Vec<ApplicationRow>> {
+        self.list_applications(None, viewer, limit, skip, order)
+            .await
+    }
+
+    async fn list_applications(
+        &self,
+        owner_id: Option<&str>,
+        viewer: Option<&str>,
+        limit: i64,
+        skip: i64,
+        order: AppOrder,
+    ) -> StoreResult<Vec<ApplicationRow>> {
         let order = match order {
             AppOrder::NameAsc => "lower(name) ASC",
             AppOrder::NameDesc => "lower(name) DESC",
@@ -211,16 +236,25 @@ impl Store {
             AppOrder::UpdatedAtAsc => "updated_at ASC",
             AppOrder::UpdatedAtDesc => "updated_at DESC",
         };
-        Ok(sqlx::query_as(&format!(
-            "SELECT * FROM applications WHERE owner_id = $1 AND {} ORDER BY {order}, id LIMIT $3 OFFSET $4",
-            crate::orgs::visible_to(2)
-        ))
-        .bind(owner_id)
-        .bind(viewer.unwrap_or(""))
-        .bind(limit)
-        .bind(skip)
-        .fetch_all(&self.pool)
-        .await?)
+        let mut binds = vec![viewer.unwrap_or("")];
+        let mut sql = format!(
+            "SELECT * FROM applications WHERE {}",
+            crate::orgs::visible_to(1)
+        );
+        if let Some(owner_id) = owner_id {
+            binds.push(owner_id);
+            sql.push_str(&format!(" AND owner_id = ${}", binds.len()));
+        }
+        sql.push_str(&format!(
+            " ORDER BY {order}, id LIMIT ${} OFFSET ${}",
+            binds.len() + 1,
+            binds.len() + 2
+        ));
+        let mut query = sqlx::query_as(&sql);
+        for value in binds {
+            query = query.bind(value);
+        }
+        Ok(query.bind(limit).bind(skip).fetch_all(&self.pool).await?)
     }
 
     /// The active pipelines of an application, in creation order.

@@ -41,3 +41,12 @@ pub fn now() -> String {
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()
 }
+
+/// A time in milliseconds since 1970 as the API writes it; `None` outside the years 0 to
+/// 9999, which the stored text form cannot order.
+pub fn iso_from_millis(ms: i64) -> Option<String> {
+    let time = chrono::DateTime::from_timestamp_millis(ms)?;
+    (0..=9999)
+        .contains(&chrono::Datelike::year(&time))
+        .then(|| time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+}

@@ -351,6 +351,11 @@ pub struct RunFilter {
     pub tag: Option<String>,
     /// Visible only if the application is public or owned by this user (`None`: anonymous).
     pub viewer: Option<Option<String>>,
+    /// In any of these pipelines; an empty list matches no run.
+    pub pipeline_ids: Option<Vec<String>>,
+    /// With something happening at or after this time, in milliseconds since 1970: created,
+    /// started or finished then, or running now.
+    pub active_since_ms: Option<i64>,
 }
 
 /// A run's state as the engine sets it; see [`crate::Store::set_run_state`].

@@ -1,6 +1,6 @@
 //! Runs: inserting triggered runs, listing them, the queue, and the one write of a run's state.
 
-use crate::ids::{new_id, now};
+use crate::ids::{iso_from_millis, new_id, now};
 use crate::workflows::{NewWorkflow, delete_pending, insert_workflow};
 use crate::{NewRun, RunFilter, RunRow, RunState, Store, StoreError, StoreResult};
 
@@ -177,6 +177,30 @@ impl Store {
             sql.push_str(&format!(
                 " AND runs.user_id IN (SELECT id FROM users WHERE lower(username) = lower(${}))",
                 binds.len()
+            ));
+        }
+        if let Some(ids) = &filter.pipeline_ids {
+            if ids.is_empty() {
+                sql.push_str(" AND 1 = 0");
+            }
+            let mut marks = Vec::with_capacity(ids.len());
+            for id in ids {
+                binds.push(id.clone());
+                marks.push(format!("${}", binds.len()));
+            }
+            if !marks.is_empty() {
+                sql.push_str(&format!(" AND runs.pipeline_id IN ({})", marks.join(", ")));
+            }
+        }
+        if let Some(ms) = filter.active_since_ms {
+            let since = iso_from_millis(ms).ok_or_else(|| {
+                StoreError::Invalid(format!("{ms} is not a time in milliseconds since 1970"))
+            })?;
+            binds.push(since);
+            let n = binds.len();
+            sql.push_str(&format!(
+                " AND (runs.created_at >= ${n} OR runs.started_at >= ${n} \
+                 OR runs.finished_at >= ${n} OR runs.status = 'running')"
             ));
         }
         if let Some(viewer) = &filter.viewer {

@@ -202,6 +202,50 @@ async fn trigger_claim_and_finish_a_run() {
             .is_empty(),
         "private runs are hidden"
     );
+    // Spinnaker's filters: any of several pipelines, and activity since a time.
+    let count = |filter: RunFilter| {
+        let store = store.clone();
+        async move { store.list_runs(&filter, RunSort::default(), 10, 0).await }
+    };
+    for (ids, expected) in [
+        (vec![pipelines[0].id.clone(), pipelines[1].id.clone()], 1),
+        (vec![pipelines[1].id.clone()], 0),
+        (vec![], 0),
+    ] {
+        let filter = RunFilter {
+            pipeline_ids: Some(ids),
+            ..Default::default()
+        };
+        assert_eq!(count(filter).await.unwrap().len(), expected);
+    }
+    for (since, expected) in [(0, 1), (253_402_300_799_999, 0)] {
+        let filter = RunFilter {
+            active_since_ms: Some(since),
+            ..Default::default()
+        };
+        assert_eq!(
+            count(filter).await.unwrap().len(),
+            expected,
+            "since {since}"
+        );
+    }
+    let too_late = RunFilter {
+        active_since_ms: Some(i64::MAX),
+        ..Default::default()
+    };
+    assert!(matches!(count(too_late).await, Err(StoreError::Invalid(_))));
+    let visible = |viewer: Option<String>| {
+        let store = store.clone();
+        async move {
+            store
+                .visible_applications(viewer.as_deref(), 10, 0, Default::default())
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(visible(None).await, 0, "the application is private");
+    assert_eq!(visible(Some(user.id.clone())).await, 1);
 
     store
         .insert_steps(

@@ -86,6 +86,9 @@ pub struct LocalArgs {
     /// Git URL template for registry steps ({owner}, {name}, {version}).
     #[arg(long, env = "WERK_STEP_GIT_TEMPLATE")]
     pub step_git_template: Option<String>,
+    /// Run pipelines that name a box in that box, with their services, in Docker.
+    #[arg(long, env = "WERK_DOCKER")]
+    pub docker: bool,
 }
 
 #[derive(Debug, Args)]
@@ -123,6 +126,10 @@ pub struct ServeArgs {
     /// and {version}, e.g. https://git.example.org/{owner}/step-{name}.git.
     #[arg(long, env = "WERK_STEP_GIT_TEMPLATE")]
     pub step_git_template: Option<String>,
+    /// Run pipelines that name a box in that box, with their services, in the Docker engine
+    /// at DOCKER_HOST or the local socket; a passed run's box is kept as an image.
+    #[arg(long, env = "WERK_DOCKER")]
+    pub docker: bool,
 }
 
 #[derive(Debug, Subcommand)]

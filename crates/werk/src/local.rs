@@ -62,6 +62,7 @@ async fn run(args: &LocalArgs, pipeline: &str, workflow: Option<&str>) -> anyhow
         public_url: String::new(),
         parallel_runs: 4,
         step_git_template: args.step_git_template.clone(),
+        docker: serve::docker_engine(args.docker).await?,
     };
     let running = serve::start(store.clone(), config, listener)?;
     let outcome = async {

@@ -9,7 +9,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-use werk_engine::{Engine, EngineConfig};
+use werk_engine::{DockerEngine, Engine, EngineConfig};
 use werk_server::AppState;
 use werk_store::Store;
 
@@ -41,6 +41,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         public_url: args.public_url.clone().unwrap_or_default(),
         parallel_runs: args.parallel_runs,
         step_git_template: args.step_git_template.clone(),
+        docker: docker_engine(args.docker).await?,
     };
     let running = start(store, config, listener)?;
     // The handlers are in place before the address is printed: whoever reads it may signal
@@ -53,6 +54,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         running.engine.public_url()
     );
     running.wait().await
+}
+
+/// The Docker engine boxes run in, when asked for; not reaching it is an error, not a
+/// silent fallback to running on this machine.
+pub async fn docker_engine(wanted: bool) -> anyhow::Result<Option<DockerEngine>> {
+    if !wanted {
+        return Ok(None);
+    }
+    let engine = DockerEngine::connect().await.map_err(anyhow::Error::msg)?;
+    Ok(Some(engine))
 }
 
 /// A server running in this process.

@@ -7,5 +7,5 @@ pub mod requests;
 mod shapes;
 
 pub use actions::*;
-pub use present::Presenter;
+pub use present::{Presenter, registry_step};
 pub use shapes::*;

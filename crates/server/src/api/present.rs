@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
+use werk_engine::{StepInfo, StepOrigin};
 use werk_store::{
     ApplicationRow, PipelineRow, RunRow, RunStepRow, Store, UserRow, WorkflowItemRow, WorkflowRow,
 };
@@ -312,6 +313,63 @@ impl<'a> Presenter<'a> {
             updated_at: wf.updated_at.clone(),
             user: self.user(&wf.user_id).await?,
         })
+    }
+}
+
+impl Presenter<'_> {
+    /// An application with its active pipelines, for Spinnaker.
+    pub async fn spinnaker_application(
+        &mut self,
+        app: &ApplicationRow,
+    ) -> ApiResult<SpinnakerApplication> {
+        let rows = self
+            .store
+            .pipelines_of_application(&app.id, i64::MAX, 0)
+            .await?;
+        Ok(SpinnakerApplication {
+            summary: self.application_summary(app).await?,
+            pipelines: rows.iter().map(|p| self.pipeline_shape(p)).collect(),
+        })
+    }
+
+    /// A run with its application, for Spinnaker.
+    pub async fn spinnaker_run(&mut self, run: &RunRow) -> ApiResult<SpinnakerRun> {
+        let app = self.app_row(&run.application_id).await?;
+        Ok(SpinnakerRun {
+            summary: self.run_summary(run).await?,
+            application: self.application_summary(&app).await?,
+        })
+    }
+}
+
+/// A registry step as the engine describes it; where its files are on this machine is not
+/// shown.
+pub fn registry_step(info: &StepInfo) -> RegistryStep {
+    let (source, repository) = match &info.origin {
+        StepOrigin::Directory(_) => ("directory", None),
+        StepOrigin::Builtin => ("builtin", None),
+        StepOrigin::Git { url } => ("git", Some(url.clone())),
+    };
+    RegistryStep {
+        owner: info.owner.clone(),
+        name: info.name.clone(),
+        version: info.version.clone(),
+        description: info.summary.clone(),
+        summary: info.summary.clone(),
+        tags: info.tags.clone(),
+        properties: info
+            .properties
+            .iter()
+            .map(|p| RegistryStepProperty {
+                name: p.name.clone(),
+                r#type: p.kind.clone(),
+                required: p.required,
+                default: p.default.clone(),
+            })
+            .collect(),
+        source,
+        repository,
+        tarball_url: None,
     }
 }
 

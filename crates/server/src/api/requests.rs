@@ -424,3 +424,55 @@ pub struct AppPath {
     /// The application's name.
     pub name: String,
 }
+
+/// The path of a registry step.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct StepPath {
+    /// The step's owner, e.g. `wercker`.
+    #[param(pattern = "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$")]
+    pub owner: String,
+    /// The step's name, e.g. `add-ssh-key`.
+    #[param(pattern = "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$")]
+    pub name: String,
+    /// `latest` (or `*`) for the newest version, or an exact version such as `1.2.3`;
+    /// version ranges are refused.
+    #[param(
+        max_length = 64,
+        pattern = "^(latest|\\*|v?[0-9]{1,10}(\\.[0-9]{1,10}){0,2}(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?)$"
+    )]
+    pub version: String,
+}
+
+/// Query of `GET /api/spinnaker/v1/applications`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SpinnakerApplicationsQuery {
+    /// How many applications, 20 by default.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+}
+
+/// Query of `GET /api/spinnaker/v1/runs`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct SpinnakerRunsQuery {
+    /// Only runs of this branch.
+    pub branch: Option<String>,
+    /// Only runs of these pipelines (repeated, or comma-separated); all pipelines the
+    /// caller may read when absent. Ids of pipelines the caller may not read match nothing.
+    #[param(inline, value_type = Option<Vec<PipelineIdParam>>, max_items = 1000, style = Form, explode = true)]
+    pub pipeline_ids: Option<Vec<String>>,
+    /// How many runs, newest first; 20 by default.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+    /// Milliseconds since 1970: only runs created, started or finished at or after this
+    /// time, and runs running now.
+    #[param(minimum = 0, maximum = 253_402_300_799_999_i64)]
+    pub since: Option<i64>,
+}
+
+/// A pipeline's id.
+#[derive(ToSchema)]
+#[schema(value_type = String, pattern = "^[0-9a-fA-F]{24}$")]
+pub struct PipelineIdParam(pub String);

@@ -414,3 +414,65 @@ pub struct Collaborator {
     pub username: String,
     pub level: String,
 }
+
+/// A registry step (`GET /api/v2/steps/:owner/:name/:version`) as werk would run it: the
+/// fields of Wercker's v2 answer (`tarballUrl`, `version`, `description`) and of its step
+/// registry's model, filled from the step's manifest.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistryStep {
+    pub owner: String,
+    pub name: String,
+    /// The version werk runs: the version asked for, or the newest one for `latest`; a
+    /// built-in step answers for every version with its own.
+    pub version: String,
+    /// The manifest's `summary`, as Wercker's CLI read it from this endpoint.
+    pub description: String,
+    /// The same text, under the name of Wercker's step registry.
+    pub summary: String,
+    pub tags: Vec<String>,
+    /// The properties the manifest declares, in its order.
+    pub properties: Vec<RegistryStepProperty>,
+    /// werk extension: where werk takes the step from: the data dir's `steps/`
+    /// (`directory`), its built-in steps (`builtin`), or a repository named by the step git
+    /// template and fetched by an earlier run (`git`).
+    #[schema(value_type = String, pattern = "^(directory|builtin|git)$")]
+    pub source: &'static str,
+    /// For `git` steps, the repository (without credentials); `null` otherwise.
+    #[schema(required = true)]
+    pub repository: Option<String>,
+    /// Always `null`: werk serves no step tarballs.
+    #[schema(required = true)]
+    pub tarball_url: Option<String>,
+}
+
+/// A property a registry step declares.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegistryStepProperty {
+    pub name: String,
+    /// `null` when the manifest gives no type.
+    #[schema(required = true)]
+    pub r#type: Option<String>,
+    /// As declared; werk, like Wercker, does not enforce it.
+    pub required: bool,
+    /// The default as written; `null` when none.
+    #[schema(required = true)]
+    pub default: Option<String>,
+}
+
+/// An application with its pipelines, as `GET /api/spinnaker/v1/applications` lists them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SpinnakerApplication {
+    #[serde(flatten)]
+    pub summary: ApplicationSummary,
+    /// Its active pipelines, oldest first.
+    pub pipelines: Vec<Pipeline>,
+}
+
+/// A run with its application, as `GET /api/spinnaker/v1/runs` lists them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SpinnakerRun {
+    #[serde(flatten)]
+    pub summary: RunSummary,
+    pub application: ApplicationSummary,
+}

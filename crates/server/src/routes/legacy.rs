@@ -1,11 +1,15 @@
 //! Wercker's pre-workflow endpoints, answered from runs: `…/builds`, `…/deploys`,
-//! `/api/v3/builds[/:id]`, `/api/v3/deploys/:id`.
+//! `/api/v3/builds[/:id]`, `/api/v3/deploys/:id`, and the saved container of a build,
+//! `/api/v2/builds/:id/docker`.
 //!
 //! Builds are the runs of an application started by a trigger (build-type runs); deploys are
 //! the runs chained from another run (deploy-type runs).
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use werk_engine::TriggerRequest;
 use werk_store::{RunFilter, RunRow, RunSort};
 
@@ -127,6 +131,55 @@ pub async fn deploy(
 ) -> ApiResult<Json<Deploy>> {
     let run = of_kind(&state, &caller, &id, "deploy").await?;
     Ok(Json(state.presenter().deploy(&run, true).await?))
+}
+
+/// Downloads the container a build saved, as a tarball for `docker load`.
+///
+/// A run saves its box when it ran in one (a server started with `--docker` and a
+/// wercker.yml naming a box) and passed. Wercker served a snappy-compressed `docker.tar.sz`;
+/// werk serves the plain `docker save` tarball.
+#[utoipa::path(
+    get,
+    path = "/api/v2/builds/{id}/docker",
+    operation_id = "getBuildContainer",
+    tag = "builds and deploys",
+    security((), ("bearer" = []), ("token" = [])),
+    params(("id" = String, Path, description = "The build's run id")),
+    responses(
+        (
+            status = 200,
+            description = "The saved container image, as `docker save` writes it",
+            body = Vec<u8>,
+            content_type = "application/x-tar"
+        ),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn build_container(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let run = runs::find(&state, &caller, &id).await?;
+    access::require_on(
+        &state,
+        &caller,
+        &run.application_id,
+        Level::Read,
+        &format!("build {id:?}"),
+    )
+    .await?;
+    let tar = state.engine().saved_container(&run.id).await?;
+    let disposition = format!("attachment; filename=\"werk-run-{}.tar\"", run.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-tar".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        Body::from_stream(tar),
+    )
+        .into_response())
 }
 
 /// Triggers a build.

@@ -7,7 +7,9 @@ mod legacy;
 pub(crate) mod openapi;
 mod orgs;
 mod pipelines;
+mod registry;
 mod runs;
+mod spinnaker;
 mod steps;
 mod workflows;
 
@@ -41,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v3/builds", post(legacy::trigger_build))
         .route("/api/v3/builds/{id}", get(legacy::build))
         .route("/api/v3/deploys/{id}", get(legacy::deploy))
+        .route("/api/v2/builds/{id}/docker", get(legacy::build_container))
         .route("/api/v3/pipelines", post(pipelines::create))
         .route(
             "/api/v3/pipelines/{id}",
@@ -68,6 +71,12 @@ pub fn routes() -> Router<AppState> {
             axum::routing::patch(envvars::update).delete(envvars::delete),
         )
         .route("/api/v2/profile", get(accounts::profile))
+        .route("/api/v2/steps/{owner}/{name}/{version}", get(registry::get))
+        .route(
+            "/api/spinnaker/v1/applications",
+            get(spinnaker::applications),
+        )
+        .route("/api/spinnaker/v1/runs", get(spinnaker::runs))
         .route("/api/v2/users/me/organizations", get(orgs::mine))
         .route("/api/v2/organizations", put(orgs::create))
         .route(

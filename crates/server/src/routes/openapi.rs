@@ -7,7 +7,10 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::server::Server;
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, applications, envvars, legacy, orgs, pipelines, runs, steps, workflows};
+use super::{
+    accounts, applications, envvars, legacy, orgs, pipelines, registry, runs, spinnaker, steps,
+    workflows,
+};
 use crate::AppState;
 
 pub use errors::*;
@@ -66,6 +69,7 @@ mod errors {
         legacy::trigger_build,
         legacy::build,
         legacy::deploy,
+        legacy::build_container,
         pipelines::create,
         pipelines::get,
         pipelines::update,
@@ -99,6 +103,9 @@ mod errors {
         orgs::collaborators,
         orgs::set_collaborator,
         orgs::remove_collaborator,
+        registry::get,
+        spinnaker::applications,
+        spinnaker::runs,
         spec,
     ),
     components(
@@ -126,6 +133,15 @@ mod errors {
         (
             name = "collaborators",
             description = "werk extension: who else may read, run or change an application."
+        ),
+        (
+            name = "step registry",
+            description = "Wercker's v2 step lookup, answered from the steps this server runs."
+        ),
+        (
+            name = "spinnaker",
+            description = "The endpoints Wercker served for Spinnaker's Wercker integration \
+                (igor)."
         ),
         (name = "openapi"),
     )

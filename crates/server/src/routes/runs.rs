@@ -73,6 +73,7 @@ pub async fn list(
         author: params.get("author").cloned(),
         tag: params.get("tag").cloned(),
         viewer: Some(caller.user_id().map(str::to_string)),
+        ..RunFilter::default()
     };
     if filter.application_id.is_none()
         && filter.pipeline_id.is_none()

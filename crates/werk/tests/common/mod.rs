@@ -396,3 +396,40 @@ pub fn recorded(name: &str) -> Value {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
 }
+
+/// The image the Docker tests use as a box, built by `scripts/test-box-image.sh`.
+pub const TEST_BOX: &str = "werk-test-box:1";
+
+/// Whether a Docker engine answers, with [`TEST_BOX`] built in it. Outside CI a missing
+/// engine skips the test (saying so); under `CI=true` it fails it.
+pub fn docker_with_test_box() -> bool {
+    let answers = Command::new("docker")
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !answers {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true and no Docker engine answers"
+        );
+        eprintln!("skipped: no Docker engine");
+        return false;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/test-box-image.sh");
+    let status = Command::new("bash")
+        .arg(script)
+        .arg(TEST_BOX)
+        .status()
+        .expect("run test-box-image.sh");
+    assert!(status.success(), "building {TEST_BOX} failed");
+    true
+}
+
+/// The containers labelled as belonging to run `run_id`, running or not.
+pub fn containers_of_run(run_id: &str) -> String {
+    let out = Command::new("docker")
+        .args(["ps", "-aq", "--filter", &format!("label=werk.run={run_id}")])
+        .output()
+        .expect("docker ps");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
