@@ -4,60 +4,15 @@
 //!
 //! The lookup only reads: a step that would be cloned from the step git template is
 //! described only when an earlier run has fetched it into the step cache.
-//!
-//! The module mirrors three small private parts of the local executor that it cannot reach
-//! (the built-in step table, the steps directory lookup and the version order); the tests
-//! below check the built-in table against `local/builtin.rs`.
 
-use std::cmp::Ordering;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::StepSources;
-
-/// The version directory of unversioned ids, and the version that asks for the newest.
-const LATEST: &str = "latest";
-
-/// The manifest files, in the order they are read; the first to give a field wins.
-const MANIFESTS: [&str; 2] = ["step.yml", "wercker-step.yml"];
-
-/// werk's built-in steps: name, the owners it answers for, and its manifest. The same table
-/// as `local/builtin.rs`, which the executor runs from.
-const BUILTINS: &[(&str, &[&str], &str)] = &[
-    (
-        "install-packages",
-        &["wercker"],
-        include_str!("local/builtin/install-packages/step.yml"),
-    ),
-    (
-        "add-to-known_hosts",
-        &["wercker"],
-        include_str!("local/builtin/add-to-known_hosts/step.yml"),
-    ),
-    (
-        "add-ssh-key",
-        &["wercker"],
-        include_str!("local/builtin/add-ssh-key/step.yml"),
-    ),
-    (
-        "create-file",
-        &["wercker"],
-        include_str!("local/builtin/create-file/step.yml"),
-    ),
-    (
-        "hugo-build",
-        &["arjen", "wercker"],
-        include_str!("local/builtin/hugo-build/step.yml"),
-    ),
-    (
-        "gh-pages",
-        &["lukevivier", "wercker"],
-        include_str!("local/builtin/gh-pages/step.yml"),
-    ),
-];
+use crate::local::builtin;
+use crate::local::manifest::{self, Declared, Manifest};
+use crate::local::registry::{self, LATEST};
 
 /// A registry step as werk would run it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,14 +95,14 @@ pub fn describe_step(
     let mut looked = Vec::new();
 
     match &sources.dir {
-        Some(dir) => match in_dir(dir, owner, name, wanted) {
-            Some(found) => {
+        Some(dir) => match registry::in_dir(dir, owner, name, wanted) {
+            Ok(found) => {
                 let dir_version = file_name(&found);
                 return Ok(from_dir(owner, name, &dir_version, &found, |files| {
                     StepOrigin::Directory(files.to_path_buf())
                 }));
             }
-            None => looked.push(format!(
+            Err(_) => looked.push(format!(
                 "the steps directory has no {owner}/{name}/{}",
                 wanted.unwrap_or(LATEST)
             )),
@@ -155,20 +110,10 @@ pub fn describe_step(
         None => looked.push("no steps directory is configured".to_owned()),
     }
 
-    if let Some((_, _, manifest)) = BUILTINS
-        .iter()
-        .find(|(n, owners, _)| *n == name && owners.contains(&owner))
-    {
-        let read = Manifest::parse(manifest).unwrap_or_default();
-        return Ok(StepInfo {
-            owner: owner.to_owned(),
-            name: name.to_owned(),
-            version: read.version.clone().unwrap_or_else(|| LATEST.to_owned()),
-            summary: read.summary(),
-            tags: read.tags.clone().unwrap_or_default(),
-            properties: read.properties.0,
-            origin: StepOrigin::Builtin,
-        });
+    if let Some(files) = builtin::find(owner, name) {
+        let read = manifest::parse(builtin::manifest(files)).unwrap_or_default();
+        let version = read.version.clone().unwrap_or_else(|| LATEST.to_owned());
+        return Ok(info(owner, name, version, read, StepOrigin::Builtin));
     }
     looked.push("werk has no built-in step of that name".to_owned());
 
@@ -208,85 +153,54 @@ fn from_dir(
     files: &Path,
     origin: impl FnOnce(&Path) -> StepOrigin,
 ) -> StepInfo {
-    let read = read_manifests(files);
+    let read = manifest::read_blocking(files);
     let version = if dir_version == LATEST {
         read.version.clone().unwrap_or_else(|| LATEST.to_owned())
     } else {
         dir_version.to_owned()
     };
+    info(owner, name, version, read, origin(files))
+}
+
+/// What the manifest says of the step, as the catalog shows it.
+fn info(owner: &str, name: &str, version: String, read: Manifest, origin: StepOrigin) -> StepInfo {
+    let summary = read
+        .summary
+        .as_deref()
+        .or(read.description.as_deref())
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
     StepInfo {
         owner: owner.to_owned(),
         name: name.to_owned(),
         version,
-        summary: read.summary(),
-        tags: read.tags.clone().unwrap_or_default(),
-        properties: read.properties.0,
-        origin: origin(files),
+        summary,
+        tags: read.tags.unwrap_or_default(),
+        properties: read
+            .properties
+            .into_iter()
+            .map(StepProperty::from)
+            .collect(),
+        origin,
     }
 }
 
-/// `dir/OWNER/NAME/VERSION`; for `latest`, the `latest` directory or else the highest
-/// version present, as the executor looks.
-fn in_dir(dir: &Path, owner: &str, name: &str, version: Option<&str>) -> Option<PathBuf> {
-    let step_dir = dir.join(owner).join(name);
-    let exact = step_dir.join(version.unwrap_or(LATEST));
-    if exact.is_dir() {
-        return Some(exact);
+impl From<Declared> for StepProperty {
+    fn from(d: Declared) -> Self {
+        StepProperty {
+            name: d.name,
+            kind: d.kind,
+            required: d.required,
+            default: d.default,
+        }
     }
-    if version.is_some() {
-        return None;
-    }
-    std::fs::read_dir(&step_dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| !n.starts_with('.'))
-        .max_by(|a, b| compare_versions(a, b))
-        .map(|highest| step_dir.join(highest))
 }
 
 fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// Orders versions loosely as semver does, like the executor: a leading `v` is ignored,
-/// numeric parts compare as numbers, and a pre-release comes before its release.
-fn compare_versions(a: &str, b: &str) -> Ordering {
-    fn split(s: &str) -> (&str, Option<&str>) {
-        let s = s.trim_start_matches('v');
-        let s = s.split_once('+').map_or(s, |(core, _)| core);
-        match s.split_once('-') {
-            Some((core, pre)) => (core, Some(pre)),
-            None => (s, None),
-        }
-    }
-    fn parts(a: &str, b: &str) -> Ordering {
-        let (pa, pb): (Vec<&str>, Vec<&str>) = (a.split('.').collect(), b.split('.').collect());
-        for (x, y) in pa.iter().zip(&pb) {
-            let order = match (x.parse::<u64>(), y.parse::<u64>()) {
-                (Ok(m), Ok(n)) => m.cmp(&n),
-                (Ok(_), Err(_)) => Ordering::Less,
-                (Err(_), Ok(_)) => Ordering::Greater,
-                (Err(_), Err(_)) => x.cmp(y),
-            };
-            if order.is_ne() {
-                return order;
-            }
-        }
-        pa.len().cmp(&pb.len())
-    }
-    let ((core_a, pre_a), (core_b, pre_b)) = (split(a), split(b));
-    parts(core_a, core_b)
-        .then_with(|| match (pre_a, pre_b) {
-            (None, None) => Ordering::Equal,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(_), None) => Ordering::Less,
-            (Some(x), Some(y)) => parts(x, y),
-        })
-        .then_with(|| a.cmp(b))
 }
 
 /// An owner or a name: letters, digits, `.`, `_` and `-`, not starting with `.`.
@@ -362,156 +276,9 @@ fn without_credentials(url: &str) -> String {
     }
 }
 
-/// The manifests of the step in `dir`, merged: the first file to give a field wins, and a
-/// property declared in both keeps the first's place and gains a missing default. A file
-/// that cannot be read or parsed is skipped, as a run skips its defaults.
-fn read_manifests(dir: &Path) -> Manifest {
-    let mut merged = Manifest::default();
-    for file in MANIFESTS {
-        let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
-            continue;
-        };
-        let Ok(read) = Manifest::parse(&text) else {
-            continue;
-        };
-        merged.version = merged.version.or(read.version);
-        merged.summary = merged.summary.or(read.summary);
-        merged.description = merged.description.or(read.description);
-        merged.tags = merged.tags.or(read.tags);
-        for p in read.properties.0 {
-            match merged.properties.0.iter_mut().find(|d| d.name == p.name) {
-                Some(d) => {
-                    d.default = d.default.take().or(p.default);
-                    d.kind = d.kind.take().or(p.kind);
-                }
-                None => merged.properties.0.push(p),
-            }
-        }
-    }
-    merged
-}
-
-/// The fields of a manifest werk shows.
-#[derive(Debug, Default, Deserialize)]
-struct Manifest {
-    #[serde(default)]
-    version: Option<String>,
-    #[serde(default)]
-    summary: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    tags: Option<Vec<String>>,
-    #[serde(default)]
-    properties: Properties,
-}
-
-impl Manifest {
-    fn parse(text: &str) -> Result<Manifest, String> {
-        if text.trim().is_empty() {
-            return Ok(Manifest::default());
-        }
-        serde_saphyr::from_str(text).map_err(|e| e.to_string())
-    }
-
-    fn summary(&self) -> String {
-        self.summary
-            .as_deref()
-            .or(self.description.as_deref())
-            .unwrap_or_default()
-            .trim()
-            .to_owned()
-    }
-}
-
-/// `properties:` as a list of `{name, type, required, default}` (`step.yml`) or a map from
-/// name to `{type, required, default}` (`wercker-step.yml`), in file order.
-#[derive(Debug, Default)]
-struct Properties(Vec<StepProperty>);
-
-/// One property: an item of the list form (with its `name`), or a value of the map form.
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct Spec {
-    name: Option<String>,
-    r#type: Option<String>,
-    required: Option<String>,
-    default: Option<String>,
-}
-
-impl Spec {
-    fn into_property(self, name: String) -> StepProperty {
-        let yes = |r: String| matches!(r.to_ascii_lowercase().as_str(), "true" | "yes" | "on");
-        StepProperty {
-            name,
-            kind: self.r#type,
-            required: self.required.is_some_and(yes),
-            default: self.default,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Properties {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(PropertiesVisitor)
-    }
-}
-
-struct PropertiesVisitor;
-
-impl<'de> Visitor<'de> for PropertiesVisitor {
-    type Value = Properties;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of properties or a map from property name to its spec")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Properties, A::Error> {
-        let mut list = Vec::new();
-        while let Some(mut spec) = seq.next_element::<Spec>()? {
-            let name = spec
-                .name
-                .take()
-                .ok_or_else(|| serde::de::Error::custom("a property of the list has no name"))?;
-            list.push(spec.into_property(name));
-        }
-        Ok(Properties(list))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Properties, A::Error> {
-        let mut list = Vec::new();
-        while let Some((name, spec)) = map.next_entry::<String, Option<Spec>>()? {
-            list.push(spec.unwrap_or_default().into_property(name));
-        }
-        Ok(Properties(list))
-    }
-
-    fn visit_unit<E>(self) -> Result<Properties, E> {
-        Ok(Properties::default())
-    }
-
-    fn visit_none<E>(self) -> Result<Properties, E> {
-        Ok(Properties::default())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_builtin_table_is_the_executors() {
-        let source = include_str!("local/builtin.rs");
-        assert_eq!(source.matches("    Builtin {\n").count(), BUILTINS.len());
-        for (name, owners, _) in BUILTINS {
-            let owners: Vec<String> = owners.iter().map(|o| format!("{o:?}")).collect();
-            let entry = format!(
-                "name: {name:?},\n        owners: &[{}],\n        files: step_files!({name:?}),",
-                owners.join(", ")
-            );
-            assert!(source.contains(&entry), "local/builtin.rs has no {entry}");
-        }
-    }
 
     #[test]
     fn names_and_versions_are_checked() {

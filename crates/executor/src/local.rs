@@ -1,15 +1,15 @@
 //! [`LocalExecutor`]: runs a job on this machine, its steps sourced one after the other into
 //! one long-lived bash, as Wercker ran them in one container.
 
-mod builtin;
+pub(crate) mod builtin;
 mod cache;
 mod checkout;
 pub(crate) mod container;
 mod copy;
 mod env;
-mod manifest;
+pub(crate) mod manifest;
 mod process;
-mod registry;
+pub(crate) mod registry;
 mod report;
 mod setup;
 mod shell;

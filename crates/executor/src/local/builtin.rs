@@ -61,6 +61,14 @@ const BUILTINS: &[Builtin] = &[
     },
 ];
 
+/// The manifest (`step.yml`) among a built-in step's files.
+pub(crate) fn manifest(files: Files) -> &'static str {
+    files
+        .iter()
+        .find(|(name, _)| *name == "step.yml")
+        .map_or("", |(_, text)| text)
+}
+
 /// The built-in step for `owner/name`, if werk has one.
 pub(crate) fn find(owner: &str, name: &str) -> Option<Files> {
     BUILTINS

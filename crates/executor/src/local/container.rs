@@ -153,18 +153,9 @@ impl RunContainers {
             ..Default::default()
         };
         let name = format!("werk-box-{}", spec.run_id);
-        let created = docker
-            .create_container(
-                Some(CreateContainerOptions {
-                    name: Some(name.clone()),
-                    ..Default::default()
-                }),
-                body,
-            )
-            .await
-            .map_err(|e| failed(format!("cannot create the box {image}"), e))?;
-        run.box_container = created.id.clone();
-        run.containers.push(created.id);
+        run.box_container = run
+            .new_container(&name, body, &format!("the box {image}"))
+            .await?;
         rep.line(order, &format!("Box {image} ready as container {name}"))
             .await;
         Ok(run)
@@ -212,20 +203,11 @@ impl RunContainers {
             ..Default::default()
         };
         let name = format!("werk-service-{alias}-{}", self.run_id);
-        let created = self
-            .docker
-            .create_container(
-                Some(CreateContainerOptions {
-                    name: Some(name.clone()),
-                    ..Default::default()
-                }),
-                body,
-            )
-            .await
-            .map_err(|e| failed(format!("cannot create the service {image}"), e))?;
-        self.containers.push(created.id.clone());
+        let id = self
+            .new_container(&name, body, &format!("the service {image}"))
+            .await?;
         self.docker
-            .start_container(&created.id, None::<StartContainerOptions>)
+            .start_container(&id, None::<StartContainerOptions>)
             .await
             .map_err(|e| failed(format!("cannot start the service {image}"), e))?;
         rep.line(
@@ -233,7 +215,27 @@ impl RunContainers {
             &format!("Service {image} started as {name}, reachable as {alias}"),
         )
         .await;
-        self.link_env(&created.id, &alias).await
+        self.link_env(&id, &alias).await
+    }
+
+    /// Creates a container named `name`, to be removed with the run's others; its id.
+    async fn new_container(
+        &mut self,
+        name: &str,
+        body: ContainerCreateBody,
+        what: &str,
+    ) -> Result<String, StepFailure> {
+        let options = CreateContainerOptions {
+            name: Some(name.to_owned()),
+            ..Default::default()
+        };
+        let created = self
+            .docker
+            .create_container(Some(options), body)
+            .await
+            .map_err(|e| failed(format!("cannot create {what}"), e))?;
+        self.containers.push(created.id.clone());
+        Ok(created.id)
     }
 
     /// The variables Docker's links set for a service, which Wercker put in the box.

@@ -15,108 +15,149 @@ use werk_yml::Step;
 
 use super::env::EnvVar;
 
-/// The manifest files read, in order; a property declared in both keeps the first's place.
+/// The manifest files read, in order; the first to give a field wins, and a property
+/// declared in both keeps the first's place.
 pub(crate) const MANIFESTS: [&str; 2] = ["step.yml", "wercker-step.yml"];
 
 /// Step properties that are not exported: the parser pulls out `name`, `cwd` and
 /// `checkpoint`, and `code` belongs to the script step.
 const NOT_EXPORTED: [&str; 4] = ["name", "code", "cwd", "checkpoint"];
 
+/// What a step's manifests say of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub(crate) struct Manifest {
+    /// `version`.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// `summary`.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// `description`.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `tags`.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// `properties`, in file order.
+    #[serde(default, deserialize_with = "properties")]
+    pub properties: Vec<Declared>,
+}
+
 /// A property a manifest declares.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Declared {
     /// The property name, as written.
     pub name: String,
+    /// Its `type`, when given.
+    pub kind: Option<String>,
+    /// Whether it is marked `required` (neither Wercker nor werk enforces it).
+    pub required: bool,
     /// Its default, as the scalar's text (`false`, `0.74.3`); `None` when not given.
     pub default: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Manifest {
-    #[serde(default)]
-    properties: Properties,
-}
-
-/// Either form of `properties:`, in file order.
-#[derive(Default)]
-struct Properties(Vec<Declared>);
-
-#[derive(Deserialize)]
-struct ListProperty {
-    name: String,
-    #[serde(default)]
-    default: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct MapProperty {
-    #[serde(default)]
-    default: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for Properties {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(PropertiesVisitor)
+impl Manifest {
+    /// Takes from `later` (a manifest read after this one) what this one lacks.
+    fn absorb(&mut self, later: Manifest) {
+        self.version = self.version.take().or(later.version);
+        self.summary = self.summary.take().or(later.summary);
+        self.description = self.description.take().or(later.description);
+        self.tags = self.tags.take().or(later.tags);
+        for p in later.properties {
+            match self.properties.iter_mut().find(|d| d.name == p.name) {
+                Some(d) => {
+                    d.default = d.default.take().or(p.default);
+                    d.kind = d.kind.take().or(p.kind);
+                }
+                None => self.properties.push(p),
+            }
+        }
     }
+}
+
+/// One property: an item of the list form (with its `name`), or a value of the map form.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Spec {
+    name: Option<String>,
+    r#type: Option<String>,
+    required: Option<String>,
+    default: Option<String>,
+}
+
+impl Spec {
+    fn declared(self, name: String) -> Declared {
+        let yes = |r: String| matches!(r.to_ascii_lowercase().as_str(), "true" | "yes" | "on");
+        Declared {
+            name,
+            kind: self.r#type,
+            required: self.required.is_some_and(yes),
+            default: self.default,
+        }
+    }
+}
+
+/// Either form of `properties:`.
+fn properties<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Declared>, D::Error> {
+    d.deserialize_any(PropertiesVisitor)
 }
 
 struct PropertiesVisitor;
 
 impl<'de> Visitor<'de> for PropertiesVisitor {
-    type Value = Properties;
+    type Value = Vec<Declared>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of properties or a map from property name to its spec")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Properties, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Declared>, A::Error> {
         let mut list = Vec::new();
-        while let Some(p) = seq.next_element::<ListProperty>()? {
-            list.push(Declared {
-                name: p.name,
-                default: p.default,
-            });
+        while let Some(mut spec) = seq.next_element::<Spec>()? {
+            let name = spec
+                .name
+                .take()
+                .ok_or_else(|| serde::de::Error::custom("a property of the list has no name"))?;
+            list.push(spec.declared(name));
         }
-        Ok(Properties(list))
+        Ok(list)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Properties, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Declared>, A::Error> {
         let mut list = Vec::new();
-        while let Some((name, spec)) = map.next_entry::<String, Option<MapProperty>>()? {
-            list.push(Declared {
-                name,
-                default: spec.and_then(|s| s.default),
-            });
+        while let Some((name, spec)) = map.next_entry::<String, Option<Spec>>()? {
+            list.push(spec.unwrap_or_default().declared(name));
         }
-        Ok(Properties(list))
+        Ok(list)
     }
 
-    fn visit_unit<E>(self) -> Result<Properties, E> {
-        Ok(Properties::default())
+    fn visit_unit<E>(self) -> Result<Vec<Declared>, E> {
+        Ok(Vec::new())
     }
 
-    fn visit_none<E>(self) -> Result<Properties, E> {
-        Ok(Properties::default())
+    fn visit_none<E>(self) -> Result<Vec<Declared>, E> {
+        Ok(Vec::new())
     }
 }
 
-/// The properties declared by `text`, a manifest's content.
-pub(crate) fn parse(text: &str) -> Result<Vec<Declared>, String> {
+/// Parses a manifest's content.
+pub(crate) fn parse(text: &str) -> Result<Manifest, String> {
     if text.trim().is_empty() {
-        return Ok(Vec::new());
+        return Ok(Manifest::default());
     }
-    serde_saphyr::from_str::<Manifest>(text)
-        .map(|m| m.properties.0)
-        .map_err(|e| e.to_string())
+    serde_saphyr::from_str::<Manifest>(text).map_err(|e| e.to_string())
 }
 
-/// The properties declared by the manifests in `root`, and a warning for each manifest
-/// that cannot be read (its defaults are then not applied, as Wercker did).
-pub(crate) async fn read(root: &Path) -> (Vec<Declared>, Vec<String>) {
-    let mut declared: Vec<Declared> = Vec::new();
+/// Merges the manifests read from the files of [`MANIFESTS`] (`None` for a file that is
+/// not there), with a warning for each that cannot be read or parsed: its fields, defaults
+/// included, are then not applied, as Wercker did.
+fn merge(
+    read: impl IntoIterator<Item = (&'static str, std::io::Result<String>)>,
+) -> (Manifest, Vec<String>) {
+    let mut merged = Manifest::default();
     let mut warnings = Vec::new();
-    for file in MANIFESTS {
-        let text = match tokio::fs::read_to_string(root.join(file)).await {
+    for (file, text) in read {
+        let text = match text {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
@@ -125,27 +166,27 @@ pub(crate) async fn read(root: &Path) -> (Vec<Declared>, Vec<String>) {
             }
         };
         match parse(&text) {
-            Ok(props) => merge(&mut declared, props),
+            Ok(manifest) => merged.absorb(manifest),
             Err(e) => warnings.push(format!(
                 "cannot read the properties of {file}, its defaults are not applied: {e}"
             )),
         }
     }
-    (declared, warnings)
+    (merged, warnings)
 }
 
-/// Adds `more` to `declared`; a property already there only gains a missing default.
-fn merge(declared: &mut Vec<Declared>, more: Vec<Declared>) {
-    for p in more {
-        match declared.iter_mut().find(|d| d.name == p.name) {
-            Some(d) => {
-                if d.default.is_none() {
-                    d.default = p.default;
-                }
-            }
-            None => declared.push(p),
-        }
+/// The manifests in `root`, merged, with a warning for each that cannot be read.
+pub(crate) async fn read(root: &Path) -> (Manifest, Vec<String>) {
+    let mut texts = Vec::new();
+    for file in MANIFESTS {
+        texts.push((file, tokio::fs::read_to_string(root.join(file)).await));
     }
+    merge(texts)
+}
+
+/// [`read`], blocking, for lookups outside a run.
+pub(crate) fn read_blocking(root: &Path) -> Manifest {
+    merge(MANIFESTS.map(|file| (file, std::fs::read_to_string(root.join(file))))).0
 }
 
 /// `WERCKER_<STEP>_<PROPERTY>`: `STEP` is the name in the yml id (not the manifest's),
@@ -204,8 +245,13 @@ properties:
         default: false
     -   name: theme
 "#;
-        let props = parse(text).unwrap();
-        let shown: Vec<_> = props
+        let manifest = parse(text).unwrap();
+        assert_eq!(manifest.version.as_deref(), Some("2.13.1"));
+        assert_eq!(manifest.summary.as_deref(), Some("Runs hugo.\n"));
+        assert_eq!(manifest.tags, Some(vec!["hugo".into(), "static".into()]));
+        assert_eq!(manifest.properties[0].kind.as_deref(), Some("string"));
+        let shown: Vec<_> = manifest
+            .properties
             .iter()
             .map(|p| (p.name.as_str(), p.default.as_deref()))
             .collect();
@@ -222,18 +268,22 @@ properties:
     #[test]
     fn map_form_and_missing_properties() {
         let text = "name: slack\nproperties:\n  url: {type: string, required: true}\n  notify_on:\n    default: all\n  bare:\n";
-        let props = parse(text).unwrap();
+        let props = parse(text).unwrap().properties;
         let shown: Vec<_> = props
             .iter()
-            .map(|p| (p.name.as_str(), p.default.as_deref()))
+            .map(|p| (p.name.as_str(), p.default.as_deref(), p.required))
             .collect();
         assert_eq!(
             shown,
-            [("url", None), ("notify_on", Some("all")), ("bare", None)]
+            [
+                ("url", None, true),
+                ("notify_on", Some("all"), false),
+                ("bare", None, false)
+            ]
         );
-        assert_eq!(parse("name: x\nversion: 1.0.0\n").unwrap(), []);
-        assert_eq!(parse("name: x\nproperties:\n").unwrap(), []);
-        assert_eq!(parse("").unwrap(), []);
+        assert_eq!(parse("name: x\nversion: 1.0.0\n").unwrap().properties, []);
+        assert_eq!(parse("name: x\nproperties:\n").unwrap().properties, []);
+        assert_eq!(parse("").unwrap(), Manifest::default());
         assert!(parse("properties: 3").is_err());
     }
 
@@ -252,14 +302,17 @@ properties:
             Declared {
                 name: "theme".into(),
                 default: Some("none".into()),
+                ..Declared::default()
             },
             Declared {
                 name: "basedir".into(),
                 default: None,
+                ..Declared::default()
             },
             Declared {
                 name: "flags".into(),
                 default: Some("--minify".into()),
+                ..Declared::default()
             },
         ];
         let env: Vec<_> = property_env(&step, &declared)

@@ -19,7 +19,7 @@ use super::report::{Reporter, StepFailure};
 use crate::StepSources;
 
 /// The version directory used for ids without a version.
-const LATEST: &str = "latest";
+pub(crate) const LATEST: &str = "latest";
 
 /// Where a step's files come from.
 #[derive(Debug, Clone)]
@@ -68,13 +68,15 @@ impl Lookup<'_> {
             .all(path_component);
 
         match (&self.sources.dir, parts_ok) {
-            (Some(dir), true) => match in_dir(dir, step) {
-                Ok(found) => {
-                    let origin = format!("Using step {} from {}", step.id, found.display());
-                    return Ok(found_dir(found, origin));
+            (Some(dir), true) => {
+                match in_dir(dir, &step.owner, &step.name, step.version.as_deref()) {
+                    Ok(found) => {
+                        let origin = format!("Using step {} from {}", step.id, found.display());
+                        return Ok(found_dir(found, origin));
+                    }
+                    Err(why) => looked.push(why),
                 }
-                Err(why) => looked.push(why),
-            },
+            }
             (Some(dir), false) => looked.push(format!(
                 "{}: not searched, the id has characters a path cannot hold",
                 dir.display()
@@ -241,15 +243,20 @@ fn from_url(step: &Step, url: &str) -> Result<Resolved, StepFailure> {
     Ok(found_dir(dir, origin))
 }
 
-/// `dir/OWNER/NAME/VERSION`, or for unversioned ids `latest` or else the highest version
+/// `dir/OWNER/NAME/VERSION`, or without a version `latest` or else the highest version
 /// present; `Err` says what was tried.
-fn in_dir(dir: &Path, step: &Step) -> Result<PathBuf, String> {
-    let step_dir = dir.join(&step.owner).join(&step.name);
-    let wanted = step_dir.join(step.version.as_deref().unwrap_or(LATEST));
+pub(crate) fn in_dir(
+    dir: &Path,
+    owner: &str,
+    name: &str,
+    version: Option<&str>,
+) -> Result<PathBuf, String> {
+    let step_dir = dir.join(owner).join(name);
+    let wanted = step_dir.join(version.unwrap_or(LATEST));
     if wanted.is_dir() {
         return Ok(wanted);
     }
-    if step.version.is_some() {
+    if version.is_some() {
         return Err(format!("{} (not found)", wanted.display()));
     }
     let versions: Vec<String> = std::fs::read_dir(&step_dir)
@@ -274,7 +281,7 @@ fn in_dir(dir: &Path, step: &Step) -> Result<PathBuf, String> {
 /// Orders versions as semver does, loosely: a leading `v` is ignored, dot-separated parts
 /// compare as numbers when they are numbers (`1.10.0` after `1.9.2`), and a pre-release
 /// (`2.0.0-rc1`) comes before its release.
-pub(crate) fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     fn split(s: &str) -> (&str, Option<&str>) {
         let s = s.trim_start_matches('v');
@@ -379,31 +386,22 @@ mod tests {
     #[test]
     fn unversioned_ids_take_latest_or_the_highest_version() {
         let tmp = tempfile::tempdir().unwrap();
-        let step = Step {
-            owner: "o".into(),
-            name: "n".into(),
-            ..Step::default()
-        };
-        let err = in_dir(tmp.path(), &step).unwrap_err();
+        let err = in_dir(tmp.path(), "o", "n", None).unwrap_err();
         assert!(err.ends_with("o/n/latest (not found, and no version directory beside it)"));
         for v in ["1.9.0", "1.10.0", ".hidden"] {
             std::fs::create_dir_all(tmp.path().join("o/n").join(v)).unwrap();
         }
         assert_eq!(
-            in_dir(tmp.path(), &step).unwrap(),
+            in_dir(tmp.path(), "o", "n", None).unwrap(),
             tmp.path().join("o/n/1.10.0")
         );
         std::fs::create_dir_all(tmp.path().join("o/n/latest")).unwrap();
         assert_eq!(
-            in_dir(tmp.path(), &step).unwrap(),
+            in_dir(tmp.path(), "o", "n", None).unwrap(),
             tmp.path().join("o/n/latest")
         );
-        let pinned = Step {
-            version: Some("2.0".into()),
-            ..step
-        };
         assert!(
-            in_dir(tmp.path(), &pinned)
+            in_dir(tmp.path(), "o", "n", Some("2.0"))
                 .unwrap_err()
                 .ends_with("o/n/2.0 (not found)")
         );

@@ -216,11 +216,11 @@ async fn registry_step(
     let resolved = lookup.resolve(step).await?;
     rep.line(order, &resolved.origin).await;
     registry::install(&resolved.files, root).await?;
-    let (declared, warnings) = manifest::read(root).await;
+    let (manifest, warnings) = manifest::read(root).await;
     for warning in warnings {
         rep.line(order, &format!("warning: {warning}")).await;
     }
-    let env = manifest::property_env(step, &declared);
+    let env = manifest::property_env(step, &manifest.properties);
     for var in env.iter().filter(|v| !valid_name(&v.key)) {
         rep.line(
             order,
