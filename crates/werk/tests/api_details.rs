@@ -1,6 +1,6 @@
 //! Details of the API a script relies on: the public URL in every `url`, `?token=`, one
-//! trailing slash, paging, a run step by id, and pipelines refreshed from a changed
-//! wercker.yml.
+//! trailing slash, paging, a run step by id, pipelines refreshed from a changed
+//! wercker.yml, and the list of every application a caller may read.
 
 mod common;
 
@@ -138,4 +138,41 @@ async fn a_changed_wercker_yml_refreshes_pipelines_and_workflows() {
     assert_eq!(children[0]["pipeline"]["name"], "test", "{children}");
     let child = server.finished(children[0]["id"].as_str().unwrap()).await;
     assert_eq!(child["result"], "passed");
+}
+
+#[tokio::test]
+async fn every_readable_application_is_listed_without_an_owner() {
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start(data.path()).await;
+    let repo = Repo::with_yml("build:\n  steps:\n    - script: {name: hi, code: echo hi}\n");
+    server.create_app("alpha", repo.path(), "private").await;
+    server.create_app("beta", repo.path(), "public").await;
+    let names = |list: &serde_json::Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // The limit scripts sent to Wercker.
+    let (status, mine) = server
+        .get("/api/v3/applications?limit=300&sort=nameDesc")
+        .await;
+    assert_eq!(status, 200, "{mine}");
+    assert_eq!(names(&mine), ["beta", "alpha"]);
+    let anonymous = server
+        .http
+        .get(server.api("/api/v3/applications"))
+        .send()
+        .await
+        .unwrap();
+    let anonymous: serde_json::Value = anonymous.json().await.unwrap();
+    assert_eq!(names(&anonymous), ["beta"]);
+
+    let (status, error) = server.get("/api/v3/applications?limit=1001").await;
+    assert_eq!(status, 400);
+    assert_eq!(error["details"][0]["path"], "limit", "{error}");
+    let (_, stack1) = server.get("/api/v3/applications?stack=1").await;
+    assert_eq!(names(&stack1), Vec::<String>::new());
 }

@@ -204,6 +204,39 @@ async fn every_endpoint_answers_each_kind_of_caller_as_documented() {
             Value::Null,
             [401, 401, 200, 200, 200, 200],
         ),
+        // Readers may ask, but a run on this machine saved no container.
+        (
+            "GET",
+            format!("/api/v2/builds/{run_id}/docker"),
+            Value::Null,
+            [401, 401, 404, 404, 404, 404],
+        ),
+        // Step metadata is public; a token sent must still be valid.
+        (
+            "GET",
+            "/api/v2/steps/wercker/install-packages/latest".into(),
+            Value::Null,
+            [200, 401, 200, 200, 200, 200],
+        ),
+        // Lists answer everyone, with what each caller may read (checked below).
+        (
+            "GET",
+            "/api/v3/applications".into(),
+            Value::Null,
+            [200, 401, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/spinnaker/v1/applications".into(),
+            Value::Null,
+            [200, 401, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/api/spinnaker/v1/runs?pipelineIds={pipeline}"),
+            Value::Null,
+            [200, 401, 200, 200, 200, 200],
+        ),
     ];
     let tokens: [Option<&str>; 6] = [
         None,
@@ -245,6 +278,28 @@ async fn every_endpoint_answers_each_kind_of_caller_as_documented() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // The lists hold the private application and its runs only for those who may read them.
+    let lists = [
+        "/api/v3/applications".to_string(),
+        "/api/spinnaker/v1/applications".to_string(),
+        format!("/api/spinnaker/v1/runs?pipelineIds={pipeline}"),
+    ];
+    for path in &lists {
+        for (i, token) in tokens.iter().enumerate() {
+            if i == 1 {
+                continue; // the wrong token was refused above
+            }
+            let mut request = server.http.get(server.api(path));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let (_, answer) = server.send(request).await;
+            let seen = !answer.as_array().unwrap().is_empty();
+            let may_read = i >= 3;
+            assert_eq!(seen, may_read, "{path} as {}: {answer}", callers[i]);
+        }
+    }
 
     // allowedActions follow the caller's level.
     let actions = |body: &Value| {

@@ -309,6 +309,25 @@ pub struct ApplicationListQuery {
     pub stack: Option<String>,
 }
 
+/// Query of `GET /api/v3/applications`: as [`ApplicationListQuery`], with pages of up
+/// to 1000.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VisibleApplicationsQuery {
+    /// Page size, 20 by default.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+    /// How many to skip.
+    #[param(minimum = 0)]
+    pub skip: Option<i64>,
+    /// `nameAsc` by default.
+    #[param(inline)]
+    pub sort: Option<ApplicationSort>,
+    /// Wercker's stack: every werk application is of stack 6, so 1 and 5 list none.
+    #[param(pattern = "^[156]$")]
+    pub stack: Option<String>,
+}
+
 /// Query of `GET /api/v3/applications/{owner}/{name}/pipelines`.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]

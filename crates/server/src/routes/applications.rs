@@ -9,11 +9,12 @@ use crate::AppState;
 use crate::access::{self, Level};
 use crate::api::requests::{
     AppPath, ApplicationListQuery, ApplicationUpdate, NewApplication, PageQuery,
+    VisibleApplicationsQuery,
 };
 use crate::api::{Application, ApplicationSummary, Pipeline};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::query::{JsonObject, Params, one_of, page};
+use crate::query::{JsonObject, Params, integer, one_of, page};
 use crate::routes::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable,
 };
@@ -106,31 +107,9 @@ pub async fn list(
     Query(params): Query<Params>,
 ) -> ApiResult<Json<Vec<ApplicationSummary>>> {
     let (limit, skip) = page(&params, 20)?;
-    let order = match one_of(
-        &params,
-        "sort",
-        &[
-            "nameAsc",
-            "nameDesc",
-            "createdAtAsc",
-            "createdAtDesc",
-            "updatedAtAsc",
-            "updatedAtDesc",
-        ],
-    )?
-    .as_deref()
-    {
-        Some("nameDesc") => AppOrder::NameDesc,
-        Some("createdAtAsc") => AppOrder::CreatedAtAsc,
-        Some("createdAtDesc") => AppOrder::CreatedAtDesc,
-        Some("updatedAtAsc") => AppOrder::UpdatedAtAsc,
-        Some("updatedAtDesc") => AppOrder::UpdatedAtDesc,
-        _ => AppOrder::NameAsc,
-    };
-    // Every werk application is of Wercker's workflow stack (6); other stacks have none.
-    if one_of(&params, "stack", &["1", "5", "6"])?.is_some_and(|s| s != "6") {
+    let Some(order) = list_order(&params)? else {
         return Ok(Json(Vec::new()));
-    }
+    };
     let Some(user) = state.store().user_by_name(&owner).await? else {
         return Err(ApiError::not_found(format!("user {owner:?} not found")));
     };
@@ -138,9 +117,78 @@ pub async fn list(
         .store()
         .applications_of_owner(&user.id, caller.user_id(), limit, skip, order)
         .await?;
+    summaries(&state, &apps).await
+}
+
+/// Lists the applications of every owner that the caller may see.
+///
+/// Not in Wercker's documentation, but called by scripts (`?limit=300`): without a token,
+/// the public applications; with one, also those the caller may read. `limit` goes up to
+/// 1000.
+#[utoipa::path(
+    get,
+    path = "/api/v3/applications",
+    operation_id = "listVisibleApplications",
+    tag = "applications",
+    security((), ("bearer" = []), ("token" = [])),
+    params(VisibleApplicationsQuery),
+    responses(
+        (status = 200, description = "Applications", body = Vec<ApplicationSummary>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+    )
+)]
+pub async fn list_visible(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<Params>,
+) -> ApiResult<Json<Vec<ApplicationSummary>>> {
+    let limit = integer(&params, "limit", 20, 1, MAX_VISIBLE)?;
+    let skip = integer(&params, "skip", 0, 0, i64::MAX)?;
+    let Some(order) = list_order(&params)? else {
+        return Ok(Json(Vec::new()));
+    };
+    let apps = state
+        .store()
+        .visible_applications(caller.user_id(), limit, skip, order)
+        .await?;
+    summaries(&state, &apps).await
+}
+
+/// The most applications [`list_visible`] answers with at once.
+const MAX_VISIBLE: i64 = 1000;
+
+/// The order a list of applications asks for (`sort`), or `None` when it asks for a
+/// `stack` other than Wercker's workflow stack (6), which no werk application is on.
+fn list_order(params: &Params) -> ApiResult<Option<AppOrder>> {
+    if one_of(params, "stack", &["1", "5", "6"])?.is_some_and(|s| s != "6") {
+        return Ok(None);
+    }
+    let sorts = [
+        "nameAsc",
+        "nameDesc",
+        "createdAtAsc",
+        "createdAtDesc",
+        "updatedAtAsc",
+        "updatedAtDesc",
+    ];
+    Ok(Some(match one_of(params, "sort", &sorts)?.as_deref() {
+        Some("nameDesc") => AppOrder::NameDesc,
+        Some("createdAtAsc") => AppOrder::CreatedAtAsc,
+        Some("createdAtDesc") => AppOrder::CreatedAtDesc,
+        Some("updatedAtAsc") => AppOrder::UpdatedAtAsc,
+        Some("updatedAtDesc") => AppOrder::UpdatedAtDesc,
+        _ => AppOrder::NameAsc,
+    }))
+}
+
+async fn summaries(
+    state: &AppState,
+    apps: &[ApplicationRow],
+) -> ApiResult<Json<Vec<ApplicationSummary>>> {
     let mut presenter = state.presenter();
     let mut out = Vec::with_capacity(apps.len());
-    for app in &apps {
+    for app in apps {
         out.push(presenter.application_summary(app).await?);
     }
     Ok(Json(out))

@@ -22,7 +22,10 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi::spec))
-        .route("/api/v3/applications", post(applications::create))
+        .route(
+            "/api/v3/applications",
+            get(applications::list_visible).post(applications::create),
+        )
         .route("/api/v3/applications/{owner}", get(applications::list))
         .route(
             "/api/v3/applications/{owner}/{name}",

@@ -61,6 +61,7 @@ mod errors {
     paths(
         applications::create,
         applications::list,
+        applications::list_visible,
         applications::get,
         applications::update,
         applications::pipelines,
