@@ -31,7 +31,7 @@ pub mod state;
 mod trigger;
 
 pub use apps::{AppSource, NewApplicationRequest};
-pub use containers::TarStream;
+pub use containers::{SAVED_BOXES_PER_PIPELINE, TarStream};
 pub use error::{EngineError, EngineResult};
 pub use trigger::{EnvVar, TriggerRequest};
 pub use werk_executor::DockerEngine;

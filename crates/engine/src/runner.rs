@@ -225,6 +225,9 @@ impl Engine {
         transition(&self.store, &latest, Target::Finished(result)).await?;
         tracing::info!(run_id = %run.id, result, "run finished");
         self.wake.notify_one();
+        if result == "passed" {
+            self.prune_saved_boxes(&latest).await;
+        }
         if let Err(err) = tokio::fs::remove_dir_all(&work_dir).await {
             tracing::debug!(run_id = %run.id, error = %err, "cannot remove the build dir");
         }

@@ -53,6 +53,22 @@ impl DockerEngine {
         Ok(Some(tar))
     }
 
+    /// Removes the saved box of run `run_id`, if there is one.
+    pub async fn forget_saved(&self, run_id: &str) -> Result<(), String> {
+        let image = Self::saved_image(run_id);
+        let options = bollard::query_parameters::RemoveImageOptions {
+            force: true,
+            ..Default::default()
+        };
+        match self.client.remove_image(&image, Some(options), None).await {
+            Ok(_)
+            | Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(()),
+            Err(e) => Err(docker_message(&e)),
+        }
+    }
+
     /// Removes the containers and network a run left behind when the process running it
     /// died without cleaning up.
     pub async fn remove_leftovers(&self, run_id: &str) {

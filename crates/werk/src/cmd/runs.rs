@@ -49,6 +49,15 @@ pub enum RunsAction {
         /// Run id.
         id: String,
     },
+    /// Download the box a passed run saved (servers started with --docker), as Wercker's
+    /// `wercker pull` did: loaded into the local Docker engine, or written to a file.
+    Container {
+        /// Run id.
+        id: String,
+        /// Write the `docker save` tarball here instead of loading it.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 /// Which runs `werk runs list` shows.
@@ -116,8 +125,58 @@ pub async fn run(args: RunsArgs) -> anyhow::Result<ExitCode> {
             let run = client.post("/api/v3/trigger/runs/approve", &body).await?;
             outcome(&id, &run, json)?;
         }
+        Some(RunsAction::Container { id, output }) => {
+            container(&client, &id, output.as_deref()).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Streams a run's saved box to `output`, or into `docker load`.
+async fn container(
+    client: &Client,
+    id: &str,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+
+    let path = format!("/api/v2/builds/{}/docker", encode(id));
+    let mut body = client.stream(&path).await?.bytes_stream();
+    let mut load = None;
+    let mut sink: Box<dyn tokio::io::AsyncWrite + Unpin> = match output {
+        Some(file) => Box::new(
+            tokio::fs::File::create(file)
+                .await
+                .with_context(|| format!("cannot create {}", file.display()))?,
+        ),
+        None => {
+            let mut child = tokio::process::Command::new("docker")
+                .arg("load")
+                .stdin(std::process::Stdio::piped())
+                .spawn()
+                .context("cannot run `docker load` (use --output FILE to keep the tarball)")?;
+            let stdin = child.stdin.take().context("docker load has no stdin")?;
+            load = Some(child);
+            Box::new(stdin)
+        }
+    };
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.context("the download broke off")?;
+        sink.write_all(&chunk)
+            .await
+            .context("cannot write the tarball")?;
+    }
+    sink.shutdown().await.context("cannot write the tarball")?;
+    drop(sink);
+    if let Some(mut child) = load {
+        let status = child.wait().await.context("docker load")?;
+        anyhow::ensure!(status.success(), "docker load failed ({status})");
+    } else if let Some(file) = output {
+        println!("saved the box of run {id} to {}", file.display());
+    }
+    Ok(())
 }
 
 /// What became of a run after an abort or an approval.
