@@ -74,6 +74,8 @@ pub struct EngineConfig {
     /// The Docker engine that runs boxes and services; `None` runs every shell on this
     /// machine, ignoring boxes.
     pub docker: Option<DockerEngine>,
+    /// Whether a passed run's box is saved for `GET /api/v2/builds/:id/docker`.
+    pub save_boxes: bool,
 }
 
 /// The run engine; share it behind an `Arc`.
@@ -97,7 +99,9 @@ impl Engine {
     pub fn new(store: Store, config: EngineConfig) -> Arc<Engine> {
         let slots = Arc::new(Semaphore::new(config.parallel_runs.max(1)));
         let executor = match &config.docker {
-            Some(docker) => LocalExecutor::with_docker(docker.clone()),
+            Some(docker) => {
+                LocalExecutor::with_docker(docker.clone()).saving_boxes(config.save_boxes)
+            }
             None => LocalExecutor::new(),
         };
         Arc::new(Engine {

@@ -49,6 +49,8 @@ use crate::{DockerEngine, Event, Executor, Job, Outcome};
 #[derive(Debug, Clone, Default)]
 pub struct LocalExecutor {
     docker: Option<DockerEngine>,
+    /// Whether a passed run's box is saved as an image.
+    save_boxes: bool,
 }
 
 /// File in a job's work dir holding the process group id of its running shell.
@@ -60,11 +62,20 @@ impl LocalExecutor {
         LocalExecutor::default()
     }
 
-    /// A local executor that runs boxes and services in `docker`.
+    /// A local executor that runs boxes and services in `docker`, saving the box of each
+    /// passed run as an image.
     pub fn with_docker(docker: DockerEngine) -> Self {
         LocalExecutor {
             docker: Some(docker),
+            save_boxes: true,
         }
+    }
+
+    /// Whether the box of a passed run is saved (on by default with Docker); a one-off
+    /// build that nobody will download from turns it off.
+    pub fn saving_boxes(mut self, save: bool) -> Self {
+        self.save_boxes = save;
+        self
     }
 
     /// The Docker engine boxes run in, if any.
@@ -98,6 +109,7 @@ impl Executor for LocalExecutor {
         let run = Run {
             paths: Paths::new(&job),
             docker: self.docker.as_ref().map(|d| d.client.clone()),
+            save_box: self.save_boxes,
             job,
             rep: rep.clone(),
             cancel: cancel.clone(),
@@ -118,6 +130,8 @@ struct Run {
     paths: Paths,
     /// The engine boxes run in, if any.
     docker: Option<bollard::Docker>,
+    /// Whether to save the box when the run passes.
+    save_box: bool,
     rep: Reporter,
     cancel: CancellationToken,
     /// The step that ended last, its end not yet reported.
@@ -197,6 +211,7 @@ impl Run {
         }
         if let Some(containers) = containers
             && failed.is_none()
+            && self.save_box
         {
             self.save_box(plan, containers).await;
         }

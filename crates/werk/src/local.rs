@@ -63,6 +63,8 @@ async fn run(args: &LocalArgs, pipeline: &str, workflow: Option<&str>) -> anyhow
         parallel_runs: 4,
         step_git_template: args.step_git_template.clone(),
         docker: serve::docker_engine(args.docker).await?,
+        // The data dir goes with the build: nobody could download a saved box.
+        save_boxes: false,
     };
     let running = serve::start(store.clone(), config, listener)?;
     let outcome = async {

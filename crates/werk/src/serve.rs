@@ -42,6 +42,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         parallel_runs: args.parallel_runs,
         step_git_template: args.step_git_template.clone(),
         docker: docker_engine(args.docker).await?,
+        save_boxes: true,
     };
     let running = start(store, config, listener)?;
     // The handlers are in place before the address is printed: whoever reads it may signal

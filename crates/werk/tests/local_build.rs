@@ -1,5 +1,5 @@
 //! `werk build` and `werk workflow`: a project's pipelines run from its directory, without a
-//! server, with live output and the exit code of the result.
+//! server, with live output and the exit code of the result; with `--docker`, in their box.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -139,4 +139,55 @@ fn workflow_runs_the_chain_with_each_pipelines_artifact() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("no workflow \"nightly\" (it has: release)")
     );
+}
+
+#[path = "common/mod.rs"]
+mod common;
+
+#[test]
+fn build_with_docker_runs_the_working_tree_in_its_box() {
+    if !common::docker_with_test_box() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let yml = format!(
+        "box: {}\nbuild:\n  steps:\n    - script:\n        name: inside\n        code: |\n          echo \"in $(pwd) with $(cat src.txt)\"\n          test -x /bin/busybox\n          cp src.txt \"$WERCKER_OUTPUT_DIR/\"\n",
+        common::TEST_BOX
+    );
+    std::fs::write(dir.path().join("wercker.yml"), yml).unwrap();
+    std::fs::write(dir.path().join("src.txt"), "local-edit").unwrap();
+    let saved_boxes = || {
+        let out = Command::new("docker")
+            .args(["images", "-q", "werk-runs"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    let saved_before = saved_boxes();
+    let out_dir = dir.path().join("out");
+    let out = werk(
+        dir.path(),
+        &[
+            "build",
+            "--docker",
+            "--artifacts",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("in /pipeline/source with local-edit"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("src.txt")).unwrap(),
+        "local-edit"
+    );
+    assert_eq!(saved_boxes(), saved_before, "a local build saves no box");
 }
