@@ -6,6 +6,7 @@ mod cache;
 mod checkout;
 pub(crate) mod container;
 mod copy;
+mod docker_steps;
 mod env;
 pub(crate) mod manifest;
 mod process;
@@ -204,7 +205,7 @@ impl Run {
         mut shell: Shell,
         containers: Option<&RunContainers>,
     ) -> Outcome {
-        let failed = self.main_steps(plan, &mut shell).await;
+        let failed = self.main_steps(plan, &mut shell, containers).await;
         shell.close().await;
         if self.cancel.is_cancelled() {
             return Outcome::Aborted;
@@ -294,6 +295,7 @@ impl Run {
             services: &plan.services,
             work_dir: &paths.work_dir,
             source: &paths.root,
+            output: &paths.output,
             cache: &paths.cache,
             base_path: paths.base_path.as_deref(),
             working_dir: paths.source_dir_in_shell()?,
@@ -336,7 +338,12 @@ impl Run {
     }
 
     /// `wercker-init`, the yml steps and `store`, stopping at the first that does not pass.
-    async fn main_steps(&self, plan: &Plan, shell: &mut Shell) -> Failed {
+    async fn main_steps(
+        &self,
+        plan: &Plan,
+        shell: &mut Shell,
+        containers: Option<&RunContainers>,
+    ) -> Failed {
         let rep = &self.rep;
         let log = Some((INIT_ORDER, rep));
         self.begin(INIT_ORDER).await;
@@ -349,7 +356,7 @@ impl Run {
                 return None;
             }
             self.begin(s.order).await;
-            let result = run_step(shell, plan, s.order, &s.step, rep, &self.cancel).await;
+            let result = run_step(shell, plan, containers, s, rep, &self.cancel).await;
             if let Some(failed) = self.finish(s.order, s.step.display_name(), result).await {
                 return Some(failed);
             }
@@ -429,8 +436,7 @@ impl Run {
                 }
                 self.begin(s.order).await;
             }
-            let result =
-                run_step(&mut shell, plan, s.order, &s.step, &self.rep, &self.cancel).await;
+            let result = run_step(&mut shell, plan, containers, s, &self.rep, &self.cancel).await;
             if self
                 .finish(s.order, s.step.display_name(), result)
                 .await

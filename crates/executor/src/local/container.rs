@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use bollard::Docker;
 use bollard::auth::DockerCredentials;
@@ -21,9 +21,9 @@ use bollard::models::{
     ContainerCreateBody, EndpointSettings, HostConfig, NetworkCreateRequest, NetworkingConfig,
 };
 use bollard::query_parameters::{
-    AttachContainerOptions, CommitContainerOptions, CreateContainerOptions, CreateImageOptions,
-    InspectContainerOptions, InspectNetworkOptions, KillContainerOptions, ListContainersOptions,
-    RemoveContainerOptions, StartContainerOptions, WaitContainerOptions,
+    AttachContainerOptions, CreateContainerOptions, CreateImageOptions, InspectContainerOptions,
+    InspectNetworkOptions, KillContainerOptions, ListContainersOptions, RemoveContainerOptions,
+    StartContainerOptions, WaitContainerOptions,
 };
 use futures_util::{StreamExt, TryStreamExt};
 use tokio::sync::watch;
@@ -33,7 +33,12 @@ use werk_yml::BoxConfig;
 use super::report::{Reporter, StepFailure};
 use super::shell::Shell;
 
+mod image;
 mod naming;
+mod push;
+
+pub(crate) use self::image::ImageSettings;
+pub(crate) use self::push::PushTarget;
 
 use self::naming::{image_ref, link_variables, service_alias, split_tag};
 
@@ -64,6 +69,8 @@ pub(crate) struct BoxSpec<'a> {
     pub work_dir: &'a Path,
     /// The checkout, also mounted at `base_path` when wercker.yml sets one.
     pub source: &'a Path,
+    /// The output dir (mounted at `/pipeline/output`).
+    pub output: &'a Path,
     /// The application's cache (mounted at [`GUEST_CACHE`]).
     pub cache: &'a Path,
     /// `base-path`, if any.
@@ -83,6 +90,8 @@ pub(crate) struct RunContainers {
     /// Services first, then the box: everything to remove.
     containers: Vec<String>,
     network: Option<String>,
+    /// What images made from the box get copied in: host dir, and where the box sees it.
+    baked_dirs: Vec<(PathBuf, String)>,
     removed: bool,
 }
 
@@ -101,6 +110,17 @@ impl RunContainers {
             box_container: String::new(),
             containers: Vec::new(),
             network: None,
+            baked_dirs: vec![
+                (
+                    spec.source.to_path_buf(),
+                    spec.base_path
+                        .map_or_else(|| format!("{GUEST_WORK_DIR}/source"), str::to_owned),
+                ),
+                (
+                    spec.output.to_path_buf(),
+                    format!("{GUEST_WORK_DIR}/output"),
+                ),
+            ],
             removed: false,
         };
         // On any failure the partial run is dropped, which removes what was made.
@@ -309,19 +329,13 @@ impl RunContainers {
 
     /// Saves the box as the image `werk-runs:<run id>`, for `GET /api/v2/builds/:id/docker`.
     pub async fn commit(&self) -> Result<(), String> {
-        let options = CommitContainerOptions {
-            container: Some(self.box_container.clone()),
-            repo: Some(SAVED_REPOSITORY.to_owned()),
-            tag: Some(self.run_id.clone()),
-            comment: Some(format!("werk run {}", self.run_id)),
-            pause: true,
-            ..Default::default()
+        let settings = ImageSettings {
+            message: Some(format!("werk run {}", self.run_id)),
+            ..ImageSettings::default()
         };
-        self.docker
-            .commit_container(options, bollard::models::ContainerConfig::default())
+        self.make_image(SAVED_REPOSITORY, &self.run_id, &settings)
             .await
             .map(|_| ())
-            .map_err(|e| e.to_string())
     }
 
     /// Removes the run's containers and network.

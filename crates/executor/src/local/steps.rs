@@ -7,12 +7,14 @@ use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 use werk_yml::{Step, StepKind};
 
+use super::container::RunContainers;
+use super::docker_steps;
 use super::env::{EnvVar, export_script, go_quote, sh_quote, valid_name};
 use super::manifest;
 use super::process::describe_duration;
 use super::registry::{self, Lookup};
 use super::report::{Reporter, StepFailure};
-use super::setup::{Paths, Plan, create_dir};
+use super::setup::{OrderedStep, Paths, Plan, create_dir};
 use super::shell::{CommandEnd, LogTarget, Shell};
 use crate::Limits;
 
@@ -74,20 +76,15 @@ pub(crate) async fn export_env(
 pub(crate) async fn run_step(
     shell: &mut Shell,
     plan: &Plan,
-    order: u32,
-    step: &Step,
+    boxed: Option<&RunContainers>,
+    ordered: &OrderedStep,
     rep: &Reporter,
     cancel: &CancellationToken,
 ) -> StepResult {
+    let (order, step) = (ordered.order, &ordered.step);
     let kind = step.kind();
     if kind == StepKind::Internal {
-        let message = if plan.paths.boxed {
-            format!("werk does not run step {} yet", step.id)
-        } else {
-            format!("step {} runs only in a box (werk serve --docker)", step.id)
-        };
-        rep.line(order, &message).await;
-        return Err(StepFailure::failed(message));
+        return docker_steps::run(step, &plan.env, boxed, order, rep, cancel).await;
     }
 
     let paths = &plan.paths;
