@@ -2,6 +2,8 @@
 //! pointing into them, and a collector for the events of a run.
 #![allow(dead_code)]
 
+pub mod docker;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
