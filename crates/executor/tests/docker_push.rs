@@ -1,6 +1,7 @@
-//! `internal/docker-push` against a real registry (Debian's `docker-registry`, on loopback,
-//! with an htpasswd login): the image holds what the steps left in the box, the source and
-//! the step's settings, and a wrong login fails the step.
+//! `internal/docker-build` and `internal/docker-push` against a real registry (Debian's
+//! `docker-registry`, on loopback, with an htpasswd login): a pushed image holds what the
+//! steps left in the box, the source and the step's settings, or is the image built from a
+//! Dockerfile; a wrong login or a broken Dockerfile fails the step, saying why.
 //!
 //! Without a Docker engine these tests say so and pass, except under `CI=true`.
 
@@ -190,4 +191,93 @@ async fn docker_push_with_a_wrong_login_fails_the_step_saying_why() {
     let message = message.unwrap_or_default();
     assert!(message.contains("cannot push"), "{message}");
     assert!(registry.curl("/v2/team/app/tags/list").is_none());
+}
+
+#[tokio::test]
+async fn docker_build_then_docker_push_sends_the_built_image() {
+    let Some(docker) = docker().await else { return };
+    let registry = Registry::start();
+    let repository = format!("{}/team/built", registry.address);
+    let yml = format!(
+        r#"
+box: {IMAGE}
+build:
+  steps:
+    - internal/docker-build:
+        image-name: app
+        context: image
+        build-args: GREETING=hello-$WERCKER_GIT_BRANCH
+    - internal/docker-push:
+        image-name: app
+        repository: {repository}
+        username: pusher
+        password: s3cret
+        tag: v2
+"#
+    );
+    let dockerfile = format!(
+        "FROM {IMAGE}\nARG GREETING\nCOPY motd /motd\nRUN echo \"$GREETING\" > /greeting\nCMD [\"cat\", \"/motd\", \"/greeting\"]\n"
+    );
+    let fx = Fixture::new(&[
+        ("wercker.yml", &yml),
+        ("image/Dockerfile", &dockerfile),
+        ("image/motd", "built from a Dockerfile\n"),
+    ]);
+    let job = job(&fx, "build");
+    let run_id = job.run_id.clone();
+    let events = run_in(&docker, job).await;
+    assert_eq!(outcome(&events), Outcome::Passed, "{}", log_of(&events, 4));
+    assert!(log_of(&events, 4).contains(&format!("Built {run_id}app")));
+    assert!(log_of(&events, 5).contains(&format!("Pushed {repository}:v2")));
+
+    let image = format!("{repository}:v2");
+    let login = Command::new("docker")
+        .args(["login", "-u", "pusher", "-p", "s3cret", &registry.address])
+        .output()
+        .expect("docker login");
+    assert!(login.status.success(), "{login:?}");
+    let pulled = Command::new("docker")
+        .args(["pull", "-q", &image])
+        .output()
+        .expect("docker pull");
+    assert!(pulled.status.success(), "{pulled:?}");
+    let ran = Command::new("docker")
+        .args(["run", "--rm", &image])
+        .output()
+        .expect("docker run");
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout),
+        "built from a Dockerfile\nhello-main\n"
+    );
+    let _ = Command::new("docker").args(["rmi", &image]).output();
+    let _ = Command::new("docker")
+        .args(["logout", &registry.address])
+        .output();
+    // The built image goes with the run.
+    let built = Command::new("docker")
+        .args(["image", "inspect", &format!("{run_id}app")])
+        .output()
+        .expect("docker image inspect");
+    assert!(!built.status.success(), "the built image was left behind");
+    let _ = Command::new("docker")
+        .args(["rmi", &DockerEngine::saved_image(&run_id)])
+        .output();
+    assert_eq!(containers_of(&run_id), "", "containers left behind");
+}
+
+#[tokio::test]
+async fn a_broken_dockerfile_fails_docker_build_with_the_builders_message() {
+    let Some(docker) = docker().await else { return };
+    let yml = format!(
+        "box: {IMAGE}\nbuild:\n  steps:\n    - internal/docker-build:\n        image-name: app\n"
+    );
+    let fx = Fixture::new(&[
+        ("wercker.yml", &yml),
+        ("Dockerfile", &format!("FROM {IMAGE}\nRUN exit 3\n")),
+    ]);
+    let events = run_in(&docker, job(&fx, "build")).await;
+    assert_eq!(outcome(&events), Outcome::Failed);
+    let (_, message) = finished(&events, 4).expect("the build step ended");
+    let message = message.unwrap_or_default();
+    assert!(message.contains("returned a non-zero code: 3"), "{message}");
 }

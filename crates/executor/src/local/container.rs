@@ -23,7 +23,7 @@ use bollard::models::{
 use bollard::query_parameters::{
     AttachContainerOptions, CreateContainerOptions, CreateImageOptions, InspectContainerOptions,
     InspectNetworkOptions, KillContainerOptions, ListContainersOptions, RemoveContainerOptions,
-    StartContainerOptions, WaitContainerOptions,
+    RemoveImageOptions, StartContainerOptions, WaitContainerOptions,
 };
 use futures_util::{StreamExt, TryStreamExt};
 use tokio::sync::watch;
@@ -33,10 +33,12 @@ use werk_yml::BoxConfig;
 use super::report::{Reporter, StepFailure};
 use super::shell::Shell;
 
+mod build;
 mod image;
 mod naming;
 mod push;
 
+pub(crate) use self::build::BuildRequest;
 pub(crate) use self::image::ImageSettings;
 pub(crate) use self::push::PushTarget;
 
@@ -92,6 +94,8 @@ pub(crate) struct RunContainers {
     network: Option<String>,
     /// What images made from the box get copied in: host dir, and where the box sees it.
     baked_dirs: Vec<(PathBuf, String)>,
+    /// Images built by `internal/docker-build`, removed with the containers.
+    built: std::sync::Mutex<Vec<String>>,
     removed: bool,
 }
 
@@ -121,6 +125,7 @@ impl RunContainers {
                     format!("{GUEST_WORK_DIR}/output"),
                 ),
             ],
+            built: std::sync::Mutex::new(Vec::new()),
             removed: false,
         };
         // On any failure the partial run is dropped, which removes what was made.
@@ -341,10 +346,12 @@ impl RunContainers {
     /// Removes the run's containers and network.
     pub async fn remove(mut self) {
         self.removed = true;
+        let images = std::mem::take(&mut *self.lock_built());
         remove_all(
             &self.docker,
             std::mem::take(&mut self.containers),
             self.network.take(),
+            images,
         )
         .await;
     }
@@ -361,15 +368,22 @@ impl Drop for RunContainers {
         }
         let containers = std::mem::take(&mut self.containers);
         let network = self.network.take();
+        let images = std::mem::take(&mut *self.lock_built());
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let docker = self.docker.clone();
-            runtime.spawn(async move { remove_all(&docker, containers, network).await });
+            runtime.spawn(async move { remove_all(&docker, containers, network, images).await });
         }
     }
 }
 
-/// Removes containers (running or not, with their anonymous volumes) and a network.
-async fn remove_all(docker: &Docker, containers: Vec<String>, network: Option<String>) {
+/// Removes containers (running or not, with their anonymous volumes), a network and
+/// images.
+async fn remove_all(
+    docker: &Docker,
+    containers: Vec<String>,
+    network: Option<String>,
+    images: Vec<String>,
+) {
     for id in containers.iter().rev() {
         let options = RemoveContainerOptions {
             force: true,
@@ -384,6 +398,13 @@ async fn remove_all(docker: &Docker, containers: Vec<String>, network: Option<St
         && let Err(e) = docker.remove_network(&network).await
     {
         tracing::warn!(%network, "cannot remove network: {e}");
+    }
+    for image in images {
+        let options = RemoveImageOptions {
+            force: true,
+            ..Default::default()
+        };
+        let _ = docker.remove_image(&image, Some(options), None).await;
     }
 }
 
@@ -405,7 +426,13 @@ pub(crate) async fn remove_leftovers(docker: &Docker, run_id: &str) {
         .inspect_network(&network, None::<InspectNetworkOptions>)
         .await
         .is_ok();
-    remove_all(docker, containers, has_network.then_some(network)).await;
+    remove_all(
+        docker,
+        containers,
+        has_network.then_some(network),
+        Vec::new(),
+    )
+    .await;
 }
 
 /// The box's main process, watched from outside: a task waits for the container to stop and

@@ -1,6 +1,7 @@
-//! Wercker's internal Docker steps, run against the run's box: `internal/docker-push`
-//! makes an image of the box as the steps left it (source and output included, with the
-//! `cmd`, `entrypoint`, `env`, `ports`, ... the step names) and pushes it.
+//! Wercker's internal Docker steps, run against the run's box: `internal/docker-build`
+//! builds an image from a Dockerfile in the source; `internal/docker-push` pushes that image
+//! (`image-name`) or makes one of the box as the steps left it (source and output included,
+//! with the `cmd`, `entrypoint`, `env`, `ports`, ... the step names).
 //!
 //! Property values expand `$VARS` against the pipeline environment (protected variables
 //! included, typically the registry password), as Wercker expanded them.
@@ -11,15 +12,16 @@ use bollard::auth::DockerCredentials;
 use tokio_util::sync::CancellationToken;
 use werk_yml::Step;
 
-use super::container::{ImageSettings, PushTarget, RunContainers};
+use super::container::{BuildRequest, ImageSettings, PushTarget, RunContainers};
 use super::env::EnvVar;
 use super::report::{Reporter, StepFailure};
+use super::setup::Plan;
 use super::steps::StepResult;
 
 /// Runs the internal step `step` in the run's box, or says why it cannot run.
 pub(crate) async fn run(
     step: &Step,
-    env: &[EnvVar],
+    plan: &Plan,
     boxed: Option<&RunContainers>,
     order: u32,
     rep: &Reporter,
@@ -31,7 +33,11 @@ pub(crate) async fn run(
             step.id
         )),
         ("internal/docker-push", Some(boxed)) => {
-            push(&Properties::of(step, env), boxed, order, rep, cancel).await
+            push(&Properties::of(step, &plan.env), boxed, order, rep, cancel).await
+        }
+        ("internal/docker-build", Some(boxed)) => {
+            let props = Properties::of(step, &plan.env);
+            build(&props, plan, boxed, order, rep, cancel).await
         }
         (id, Some(_)) => Err(format!("werk does not run step {id} yet")),
     };
@@ -56,12 +62,6 @@ async fn push(
         .get("repository")
         .ok_or("internal/docker-push needs a repository")?
         .to_lowercase();
-    if props.get("image-name").is_some() {
-        return Err(
-            "image-name names an image of internal/docker-build, which werk does not run yet"
-                .into(),
-        );
-    }
     let mut tags = props.list("tag");
     if tags.is_empty() {
         tags.push("latest".to_owned());
@@ -93,12 +93,18 @@ async fn push(
         author: props.get("author"),
         message: props.get("message"),
     };
-    rep.line(
-        order,
-        &format!("Making an image of the box for {repository}"),
-    )
-    .await;
-    let image = boxed.make_image(&repository, &tags[0], &settings).await?;
+    let image = match props.get("image-name") {
+        // An image of `internal/docker-build`, pushed as it was built.
+        Some(name) => boxed.built_image_name(&name),
+        None => {
+            rep.line(
+                order,
+                &format!("Making an image of the box for {repository}"),
+            )
+            .await;
+            boxed.make_image(&repository, &tags[0], &settings).await?
+        }
+    };
     let target = PushTarget {
         credentials: props.get("username").map(|username| DockerCredentials {
             username: Some(username),
@@ -111,6 +117,52 @@ async fn push(
         tags,
     };
     boxed.push(&image, &target, order, rep, cancel).await
+}
+
+/// `internal/docker-build`.
+async fn build(
+    props: &Properties,
+    plan: &Plan,
+    boxed: &RunContainers,
+    order: u32,
+    rep: &Reporter,
+    cancel: &CancellationToken,
+) -> Result<(), String> {
+    let image_name = props
+        .get("image-name")
+        .ok_or("internal/docker-build needs an image-name")?;
+    // The context is the checkout (Wercker's fixed /pipeline/source), or a directory in it.
+    let mut context = plan.paths.root.clone();
+    if let Some(sub) = props.get("context") {
+        let sub = sub.trim_start_matches("/pipeline/source").trim_matches('/');
+        if sub.split('/').any(|part| part == "..") {
+            return Err(format!("the context {sub} leaves the source directory"));
+        }
+        context = context.join(sub);
+    }
+    let pairs = |key: &str| -> Result<HashMap<String, String>, String> {
+        Ok(props
+            .words(key)?
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|kv| {
+                kv.split_once('=')
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            })
+            .collect())
+    };
+    let request = BuildRequest {
+        image_name,
+        context,
+        dockerfile: props.get("dockerfile"),
+        build_args: pairs("build-args")?,
+        labels: pairs("labels")?,
+        extra_hosts: props.get("extra-hosts"),
+        no_cache: props.get("no-cache").is_some_and(|v| v == "true"),
+    };
+    let built = boxed.build(&request, order, rep, cancel).await?;
+    rep.line(order, &format!("Built {built}")).await;
+    Ok(())
 }
 
 /// A step's properties with `$VARS` expanded against the pipeline environment.

@@ -84,7 +84,7 @@ pub(crate) async fn run_step(
     let (order, step) = (ordered.order, &ordered.step);
     let kind = step.kind();
     if kind == StepKind::Internal {
-        return docker_steps::run(step, &plan.env, boxed, order, rep, cancel).await;
+        return docker_steps::run(step, plan, boxed, order, rep, cancel).await;
     }
 
     let paths = &plan.paths;

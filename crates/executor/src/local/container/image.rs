@@ -150,7 +150,7 @@ impl ImageSettings {
 
 /// Writes a tar of the contents of `host` with entries under `guest` (an absolute path) to
 /// a file beside `host`; its path.
-async fn tar_of(host: &Path, guest: &str) -> Result<PathBuf, String> {
+pub(super) async fn tar_of(host: &Path, guest: &str) -> Result<PathBuf, String> {
     let name = host
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -161,7 +161,10 @@ async fn tar_of(host: &Path, guest: &str) -> Result<PathBuf, String> {
         let file = std::fs::File::create(&path)?;
         let mut tar = tar::Builder::new(std::io::BufWriter::new(file));
         tar.follow_symlinks(false);
-        let prefix = guest.trim_start_matches('/');
+        let prefix = match guest.trim_start_matches('/') {
+            "" => ".",
+            prefix => prefix,
+        };
         if host.is_dir() {
             tar.append_dir_all(prefix, &host)?;
         }
