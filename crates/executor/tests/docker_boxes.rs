@@ -279,3 +279,48 @@ async fn a_missing_image_fails_setup_naming_it() {
     );
     assert_eq!(containers_of(&run_id), "", "containers left behind");
 }
+
+#[tokio::test]
+async fn docker_run_starts_a_container_the_steps_reach_by_name_until_docker_kill() {
+    let Some(docker) = docker().await else { return };
+    let yml = format!(
+        r#"
+box: {IMAGE}
+build:
+  steps:
+    - internal/docker-run:
+        image: {IMAGE}
+        name: api
+        cmd: httpd -f -p 9000 -h /www
+    - script:
+        name: call it
+        code: |
+          for i in 1 2 3 4 5 6 7 8 9 10; do
+            wget -qO- http://api:9000/ && break
+            sleep 0.5
+          done
+    - internal/docker-kill:
+        name: api
+    - script:
+        name: gone
+        code: |
+          if wget -qO- -T 2 http://api:9000/; then echo still there; exit 1; fi
+          echo api is gone
+"#
+    );
+    let fx = Fixture::new(&[("wercker.yml", &yml)]);
+    let job = job(&fx, "build");
+    let run_id = job.run_id.clone();
+    let events = run_in(&docker, job).await;
+    assert_eq!(outcome(&events), Outcome::Passed, "{}", log_of(&events, 5));
+    assert!(log_of(&events, 4).contains("reachable as api"));
+    assert!(log_of(&events, 5).contains("hello from the service"));
+    assert!(log_of(&events, 6).contains("Killed api"));
+    let shown: Vec<(u32, String)> = common::planned(&events);
+    assert_eq!(shown[3], (4, "docker run".to_owned()));
+    assert!(log_of(&events, 7).contains("api is gone"));
+    let _ = Command::new("docker")
+        .args(["rmi", &DockerEngine::saved_image(&run_id)])
+        .output();
+    assert_eq!(containers_of(&run_id), "", "containers left behind");
+}

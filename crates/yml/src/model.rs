@@ -104,9 +104,27 @@ pub enum StepKind {
 }
 
 impl Step {
-    /// The name shown for the step: `name:` when given, else the name part of the id.
+    /// The name shown for the step: `name:` when given, else Wercker's name for an internal
+    /// step (`docker push`), else the name part of the id.
     pub fn display_name(&self) -> &str {
-        self.display_name.as_deref().unwrap_or(&self.name)
+        if let Some(name) = self.display_name.as_deref() {
+            return name;
+        }
+        if self.owner == "internal" {
+            let shown = match self.name.as_str() {
+                "docker-push" => Some("docker push"),
+                "docker-scratch-push" => Some("docker scratch'n'push"),
+                "docker-build" => Some("docker build"),
+                "docker-run" => Some("docker run"),
+                "docker-kill" => Some("docker kill"),
+                "store-container" => Some("store container"),
+                _ => None,
+            };
+            if let Some(shown) = shown {
+                return shown;
+            }
+        }
+        &self.name
     }
 
     /// Which kind of step this is.

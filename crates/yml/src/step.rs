@@ -54,11 +54,13 @@ fn new_step(id: &str, id_loc: Location, loc: Location, props: &[Entry]) -> Resul
         location: loc,
         ..Step::default()
     };
+    // For these two, `name` names the container they start or stop, not the step.
+    let name_is_a_property = matches!(id, "internal/docker-run" | "internal/docker-kill");
     for entry in props {
         let value = stringify(&entry.value);
         let non_empty = || Some(value.clone()).filter(|v| !v.is_empty());
         match entry.key.as_str() {
-            "name" => step.display_name = non_empty(),
+            "name" if !name_is_a_property => step.display_name = non_empty(),
             "cwd" => step.cwd = non_empty(),
             "checkpoint" => step.checkpoint = non_empty(),
             _ => step.properties.push((entry.key.clone(), value)),

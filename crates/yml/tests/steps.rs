@@ -321,3 +321,16 @@ fn step_helpers() {
     assert_eq!(steps[1].display_name(), "watch");
     assert_eq!(steps[2].kind(), werk_yml::StepKind::Registry);
 }
+
+#[test]
+fn internal_steps_are_shown_by_wercker_names_and_docker_run_keeps_its_name() {
+    let config = werk_yml::parse(
+        "wercker.yml",
+        "build:\n  steps:\n    - internal/docker-push:\n        repository: r\n    - internal/docker-run:\n        image: redis\n        name: cache\n    - internal/docker-build:\n        name: my build\n        image-name: app\n",
+    )
+    .unwrap();
+    let steps = &config.pipelines[0].steps;
+    let shown: Vec<&str> = steps.iter().map(|s| s.display_name()).collect();
+    assert_eq!(shown, ["docker push", "docker run", "my build"]);
+    assert_eq!(steps[1].property("name"), Some("cache"));
+}

@@ -22,8 +22,7 @@ use bollard::models::{
 };
 use bollard::query_parameters::{
     AttachContainerOptions, CreateContainerOptions, CreateImageOptions, InspectContainerOptions,
-    InspectNetworkOptions, KillContainerOptions, ListContainersOptions, RemoveContainerOptions,
-    RemoveImageOptions, StartContainerOptions, WaitContainerOptions,
+    KillContainerOptions, StartContainerOptions, WaitContainerOptions,
 };
 use futures_util::{StreamExt, TryStreamExt};
 use tokio::sync::watch;
@@ -34,13 +33,18 @@ use super::report::{Reporter, StepFailure};
 use super::shell::Shell;
 
 mod build;
+mod cleanup;
 mod image;
 mod naming;
 mod push;
+mod sidecar;
 
 pub(crate) use self::build::BuildRequest;
+use self::cleanup::Owned;
+pub(crate) use self::cleanup::remove_leftovers;
 pub(crate) use self::image::ImageSettings;
 pub(crate) use self::push::PushTarget;
+pub(crate) use self::sidecar::SidecarRequest;
 
 use self::naming::{image_ref, link_variables, service_alias, split_tag};
 
@@ -49,7 +53,7 @@ pub(crate) const GUEST_WORK_DIR: &str = "/pipeline";
 /// Where the application's cache is mounted in the box.
 pub(crate) const GUEST_CACHE: &str = "/pipeline/cache";
 /// The label that ties containers and networks to their run.
-const RUN_LABEL: &str = "werk.run";
+pub(super) const RUN_LABEL: &str = "werk.run";
 /// The repository of saved run containers; the tag is the run's id.
 pub(crate) const SAVED_REPOSITORY: &str = "werk-runs";
 /// Wercker's default box command: a shell reading commands from stdin.
@@ -89,13 +93,10 @@ pub(crate) struct RunContainers {
     docker: Docker,
     run_id: String,
     box_container: String,
-    /// Services first, then the box: everything to remove.
-    containers: Vec<String>,
-    network: Option<String>,
     /// What images made from the box get copied in: host dir, and where the box sees it.
     baked_dirs: Vec<(PathBuf, String)>,
-    /// Images built by `internal/docker-build`, removed with the containers.
-    built: std::sync::Mutex<Vec<String>>,
+    /// Everything made for the run, to remove at its end.
+    owned: std::sync::Mutex<Owned>,
     removed: bool,
 }
 
@@ -112,8 +113,6 @@ impl RunContainers {
             docker: docker.clone(),
             run_id: spec.run_id.to_owned(),
             box_container: String::new(),
-            containers: Vec::new(),
-            network: None,
             baked_dirs: vec![
                 (
                     spec.source.to_path_buf(),
@@ -125,30 +124,20 @@ impl RunContainers {
                     format!("{GUEST_WORK_DIR}/output"),
                 ),
             ],
-            built: std::sync::Mutex::new(Vec::new()),
+            owned: std::sync::Mutex::new(Owned::default()),
             removed: false,
         };
         // On any failure the partial run is dropped, which removes what was made.
         let mut env = spec.env.clone();
         if !spec.services.is_empty() {
-            let name = format!("werk-{}", spec.run_id);
-            let request = NetworkCreateRequest {
-                name: name.clone(),
-                labels: Some(run.labels()),
-                ..Default::default()
-            };
-            docker
-                .create_network(request)
-                .await
-                .map_err(|e| failed(format!("cannot create the network {name}"), e))?;
-            run.network = Some(name);
+            run.create_network().await.map_err(StepFailure::failed)?;
         }
         for service in spec.services {
             env.extend(run.start_service(service, order, rep).await?);
         }
 
         let image = image_ref(spec.the_box);
-        pull_if_missing(docker, spec.the_box, order, rep).await?;
+        pull_box(docker, spec.the_box, order, rep).await?;
         let mut binds = vec![
             format!("{}:{GUEST_WORK_DIR}", host_path(spec.work_dir)?),
             format!("{}:{GUEST_CACHE}", host_path(spec.cache)?),
@@ -172,7 +161,7 @@ impl RunContainers {
             labels: Some(run.labels()),
             host_config: Some(HostConfig {
                 binds: Some(binds),
-                network_mode: run.network.clone(),
+                network_mode: run.network(),
                 ..Default::default()
             }),
             ..Default::default()
@@ -196,8 +185,8 @@ impl RunContainers {
     ) -> Result<Vec<(String, String)>, StepFailure> {
         let image = image_ref(service);
         let alias = service_alias(service);
-        pull_if_missing(&self.docker, service, order, rep).await?;
-        let network = self.network.clone().unwrap_or_default();
+        pull_box(&self.docker, service, order, rep).await?;
+        let network = self.network().unwrap_or_default();
         let endpoint = EndpointSettings {
             aliases: Some(vec![alias.clone()]),
             ..Default::default()
@@ -245,7 +234,7 @@ impl RunContainers {
 
     /// Creates a container named `name`, to be removed with the run's others; its id.
     async fn new_container(
-        &mut self,
+        &self,
         name: &str,
         body: ContainerCreateBody,
         what: &str,
@@ -259,7 +248,7 @@ impl RunContainers {
             .create_container(Some(options), body)
             .await
             .map_err(|e| failed(format!("cannot create {what}"), e))?;
-        self.containers.push(created.id.clone());
+        self.lock_owned().containers.push(created.id.clone());
         Ok(created.id)
     }
 
@@ -343,17 +332,38 @@ impl RunContainers {
             .map(|_| ())
     }
 
-    /// Removes the run's containers and network.
+    /// Removes the run's containers, network and built images.
     pub async fn remove(mut self) {
         self.removed = true;
-        let images = std::mem::take(&mut *self.lock_built());
-        remove_all(
-            &self.docker,
-            std::mem::take(&mut self.containers),
-            self.network.take(),
-            images,
-        )
-        .await;
+        let owned = std::mem::take(&mut *self.lock_owned());
+        owned.remove(&self.docker).await;
+    }
+
+    /// Creates the run's network, `werk-<run id>`.
+    async fn create_network(&self) -> Result<String, String> {
+        let name = format!("werk-{}", self.run_id);
+        let request = NetworkCreateRequest {
+            name: name.clone(),
+            labels: Some(self.labels()),
+            ..Default::default()
+        };
+        self.docker
+            .create_network(request)
+            .await
+            .map_err(|e| format!("cannot create the network {name}: {}", docker_message(&e)))?;
+        self.lock_owned().network = Some(name.clone());
+        Ok(name)
+    }
+
+    /// The run's network, once made.
+    fn network(&self) -> Option<String> {
+        self.lock_owned().network.clone()
+    }
+
+    fn lock_owned(&self) -> std::sync::MutexGuard<'_, Owned> {
+        self.owned
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn labels(&self) -> HashMap<String, String> {
@@ -366,73 +376,12 @@ impl Drop for RunContainers {
         if self.removed {
             return;
         }
-        let containers = std::mem::take(&mut self.containers);
-        let network = self.network.take();
-        let images = std::mem::take(&mut *self.lock_built());
+        let owned = std::mem::take(&mut *self.lock_owned());
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let docker = self.docker.clone();
-            runtime.spawn(async move { remove_all(&docker, containers, network, images).await });
+            runtime.spawn(async move { owned.remove(&docker).await });
         }
     }
-}
-
-/// Removes containers (running or not, with their anonymous volumes), a network and
-/// images.
-async fn remove_all(
-    docker: &Docker,
-    containers: Vec<String>,
-    network: Option<String>,
-    images: Vec<String>,
-) {
-    for id in containers.iter().rev() {
-        let options = RemoveContainerOptions {
-            force: true,
-            v: true,
-            ..Default::default()
-        };
-        if let Err(e) = docker.remove_container(id, Some(options)).await {
-            tracing::warn!(container = %id, "cannot remove container: {e}");
-        }
-    }
-    if let Some(network) = network
-        && let Err(e) = docker.remove_network(&network).await
-    {
-        tracing::warn!(%network, "cannot remove network: {e}");
-    }
-    for image in images {
-        let options = RemoveImageOptions {
-            force: true,
-            ..Default::default()
-        };
-        let _ = docker.remove_image(&image, Some(options), None).await;
-    }
-}
-
-/// Removes every container and network labelled with `run_id`: what a server that died
-/// mid-run left behind.
-pub(crate) async fn remove_leftovers(docker: &Docker, run_id: &str) {
-    let filter = HashMap::from([("label".to_owned(), vec![format!("{RUN_LABEL}={run_id}")])]);
-    let listed = docker
-        .list_containers(Some(ListContainersOptions {
-            all: true,
-            filters: Some(filter),
-            ..Default::default()
-        }))
-        .await
-        .unwrap_or_default();
-    let containers = listed.into_iter().filter_map(|c| c.id).collect();
-    let network = format!("werk-{run_id}");
-    let has_network = docker
-        .inspect_network(&network, None::<InspectNetworkOptions>)
-        .await
-        .is_ok();
-    remove_all(
-        docker,
-        containers,
-        has_network.then_some(network),
-        Vec::new(),
-    )
-    .await;
 }
 
 /// The box's main process, watched from outside: a task waits for the container to stop and
@@ -497,28 +446,45 @@ impl BoxProcess {
 }
 
 /// Pulls the image of a box or service unless the engine has it already, with the
-/// registry credentials the box names (`username`, `password`, `registry`); a failure says
-/// which image.
-async fn pull_if_missing(
+/// registry credentials the box names (`username`, `password`, `registry`).
+async fn pull_box(
     docker: &Docker,
     the_box: &BoxConfig,
     order: u32,
     rep: &Reporter,
 ) -> Result<(), StepFailure> {
-    let image = image_ref(the_box);
-    if docker.inspect_image(&image).await.is_ok() {
+    pull_if_missing(
+        docker,
+        &image_ref(the_box),
+        credentials(the_box),
+        order,
+        rep,
+    )
+    .await
+    .map_err(StepFailure::failed)
+}
+
+/// Pulls `image` unless the engine has it already; a failure says which image.
+async fn pull_if_missing(
+    docker: &Docker,
+    image: &str,
+    credentials: Option<DockerCredentials>,
+    order: u32,
+    rep: &Reporter,
+) -> Result<(), String> {
+    if docker.inspect_image(image).await.is_ok() {
         return Ok(());
     }
     rep.line(order, &format!("Pulling {image}")).await;
-    let (from_image, tag) = split_tag(&image);
+    let (from_image, tag) = split_tag(image);
     let options = CreateImageOptions {
         from_image: Some(from_image.to_owned()),
         tag: Some(tag.unwrap_or("latest").to_owned()),
         ..Default::default()
     };
-    let mut progress = docker.create_image(Some(options), None, credentials(the_box));
+    let mut progress = docker.create_image(Some(options), None, credentials);
     while let Some(step) = progress.next().await {
-        step.map_err(|e| failed(format!("cannot pull the image {image}"), e))?;
+        step.map_err(|e| format!("cannot pull the image {image}: {}", docker_message(&e)))?;
     }
     Ok(())
 }

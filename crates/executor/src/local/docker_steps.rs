@@ -1,7 +1,9 @@
 //! Wercker's internal Docker steps, run against the run's box: `internal/docker-build`
 //! builds an image from a Dockerfile in the source; `internal/docker-push` pushes that image
 //! (`image-name`) or makes one of the box as the steps left it (source and output included,
-//! with the `cmd`, `entrypoint`, `env`, `ports`, ... the step names).
+//! with the `cmd`, `entrypoint`, `env`, `ports`, ... the step names);
+//! `internal/docker-run` starts a container beside the box, reachable by its `name`, and
+//! `internal/docker-kill` stops it.
 //!
 //! Property values expand `$VARS` against the pipeline environment (protected variables
 //! included, typically the registry password), as Wercker expanded them.
@@ -12,7 +14,7 @@ use bollard::auth::DockerCredentials;
 use tokio_util::sync::CancellationToken;
 use werk_yml::Step;
 
-use super::container::{BuildRequest, ImageSettings, PushTarget, RunContainers};
+use super::container::{BuildRequest, ImageSettings, PushTarget, RunContainers, SidecarRequest};
 use super::env::EnvVar;
 use super::report::{Reporter, StepFailure};
 use super::setup::Plan;
@@ -38,6 +40,13 @@ pub(crate) async fn run(
         ("internal/docker-build", Some(boxed)) => {
             let props = Properties::of(step, &plan.env);
             build(&props, plan, boxed, order, rep, cancel).await
+        }
+        ("internal/docker-run", Some(boxed)) => {
+            let props = Properties::of(step, &plan.env);
+            run_sidecar(&props, boxed, order, rep).await
+        }
+        ("internal/docker-kill", Some(boxed)) => {
+            kill_sidecar(&Properties::of(step, &plan.env), boxed, order, rep).await
         }
         (id, Some(_)) => Err(format!("werk does not run step {id} yet")),
     };
@@ -106,13 +115,7 @@ async fn push(
         }
     };
     let target = PushTarget {
-        credentials: props.get("username").map(|username| DockerCredentials {
-            username: Some(username),
-            password: props.get("password"),
-            email: props.get("email"),
-            serveraddress: props.get("registry"),
-            ..Default::default()
-        }),
+        credentials: props.credentials(),
         repository,
         tags,
     };
@@ -165,6 +168,45 @@ async fn build(
     Ok(())
 }
 
+/// `internal/docker-run`.
+async fn run_sidecar(
+    props: &Properties,
+    boxed: &RunContainers,
+    order: u32,
+    rep: &Reporter,
+) -> Result<(), String> {
+    let request = SidecarRequest {
+        image: props
+            .get("image")
+            .ok_or("internal/docker-run needs an image")?,
+        name: props
+            .get("name")
+            .ok_or("internal/docker-run needs a name for the container")?,
+        cmd: props.words("cmd")?,
+        entrypoint: props.words("entrypoint")?,
+        env: props.words("env")?.unwrap_or_default(),
+        working_dir: props.get("working-dir"),
+        user: props.get("user"),
+        credentials: props.credentials(),
+    };
+    boxed.run_sidecar(&request, order, rep).await
+}
+
+/// `internal/docker-kill`.
+async fn kill_sidecar(
+    props: &Properties,
+    boxed: &RunContainers,
+    order: u32,
+    rep: &Reporter,
+) -> Result<(), String> {
+    let name = props
+        .get("name")
+        .ok_or("internal/docker-kill needs the name of a container")?;
+    boxed.kill_sidecar(&name).await?;
+    rep.line(order, &format!("Killed {name}")).await;
+    Ok(())
+}
+
 /// A step's properties with `$VARS` expanded against the pipeline environment.
 struct Properties(HashMap<String, String>);
 
@@ -182,6 +224,17 @@ impl Properties {
                 .map(|(k, v)| (k.clone(), werk_yml::interpolate(v, lookup)))
                 .collect(),
         )
+    }
+
+    /// The registry login the step names (`username`, `password`, `email`, `registry`).
+    fn credentials(&self) -> Option<DockerCredentials> {
+        self.get("username").map(|username| DockerCredentials {
+            username: Some(username),
+            password: self.get("password"),
+            email: self.get("email"),
+            serveraddress: self.get("registry"),
+            ..Default::default()
+        })
     }
 
     /// A property that is set and not blank.

@@ -89,7 +89,7 @@ impl RunContainers {
             forcerm: true,
             ..Default::default()
         };
-        self.lock_built().push(name.to_owned());
+        self.lock_owned().images.push(name.to_owned());
         let body = bollard::body_try_stream(ReaderStream::new(file));
         let mut output = self.docker.build_image(options, None, Some(body));
         while let Some(info) = output.next().await {
@@ -102,11 +102,5 @@ impl RunContainers {
             }
         }
         Ok(())
-    }
-
-    pub(super) fn lock_built(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
-        self.built
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
