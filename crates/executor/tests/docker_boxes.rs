@@ -113,6 +113,19 @@ build:
         .output()
         .expect("docker run");
     assert_eq!(String::from_utf8_lossy(&marker.stdout), "made-in-the-box\n");
+    // The box's variables were the shell's, not the container's: the image has none of them.
+    let env = Command::new("docker")
+        .args([
+            "image",
+            "inspect",
+            "--format",
+            "{{json .Config.Env}}",
+            &DockerEngine::saved_image(&run_id),
+        ])
+        .output()
+        .expect("docker image inspect");
+    let env = String::from_utf8_lossy(&env.stdout);
+    assert!(!env.contains("GREETING"), "{env}");
     // The source and output, which live in mounts during the run, are in the image too.
     let files = Command::new("docker")
         .args([
@@ -323,4 +336,35 @@ build:
         .args(["rmi", &DockerEngine::saved_image(&run_id)])
         .output();
     assert_eq!(containers_of(&run_id), "", "containers left behind");
+}
+
+#[tokio::test]
+async fn stderr_in_a_box_stays_in_order_and_in_its_step() {
+    let Some(docker) = docker().await else { return };
+    let yml = format!(
+        r#"
+box: {IMAGE}
+build:
+  steps:
+    - script:
+        name: noisy
+        code: |
+          i=0
+          while [ $i -lt 3000 ]; do echo "out-$i"; echo "err-$i" >&2; i=$((i+1)); done
+    - script:
+        name: quiet
+        code: echo second step
+"#
+    );
+    let fx = Fixture::new(&[("wercker.yml", &yml)]);
+    let job = job(&fx, "build");
+    let run_id = job.run_id.clone();
+    let events = run_in(&docker, job).await;
+    assert_eq!(outcome(&events), Outcome::Passed);
+    let expected: String = (0..3000).map(|i| format!("out-{i}\nerr-{i}\n")).collect();
+    assert_eq!(log_of(&events, 4), expected);
+    assert_eq!(log_of(&events, 5), "second step\n");
+    let _ = Command::new("docker")
+        .args(["rmi", &DockerEngine::saved_image(&run_id)])
+        .output();
 }

@@ -97,6 +97,8 @@ pub(crate) struct RunContainers {
     baked_dirs: Vec<(PathBuf, String)>,
     /// Everything made for the run, to remove at its end.
     owned: std::sync::Mutex<Owned>,
+    /// The box's `env` and the services' link variables, exported by its shell.
+    shell_env: Vec<(String, String)>,
     removed: bool,
 }
 
@@ -125,6 +127,7 @@ impl RunContainers {
                 ),
             ],
             owned: std::sync::Mutex::new(Owned::default()),
+            shell_env: Vec::new(),
             removed: false,
         };
         // On any failure the partial run is dropped, which removes what was made.
@@ -135,6 +138,7 @@ impl RunContainers {
         for service in spec.services {
             env.extend(run.start_service(service, order, rep).await?);
         }
+        run.shell_env = env;
 
         let image = image_ref(spec.the_box);
         pull_box(docker, spec.the_box, order, rep).await?;
@@ -152,7 +156,7 @@ impl RunContainers {
                 None => DEFAULT_CMD.iter().map(|s| (*s).to_owned()).collect(),
             }),
             entrypoint: entrypoint(spec.the_box)?,
-            env: Some(env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+
             working_dir: Some(spec.working_dir.clone()),
             open_stdin: Some(true),
             attach_stdin: Some(true),
@@ -318,6 +322,7 @@ impl RunContainers {
             process,
             attached.input,
             Box::pin(StreamReader::new(output)),
+            &self.shell_env,
         ))
     }
 

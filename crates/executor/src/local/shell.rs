@@ -17,7 +17,7 @@ use tokio::time::{Instant, sleep_until};
 use tokio_util::sync::CancellationToken;
 
 use super::container::BoxProcess;
-use super::env::INHERITED_VARS;
+use super::env::{INHERITED_VARS, sh_quote, valid_name};
 use super::process::{deadline_after, exit_code, kill_group, merged_output};
 use super::report::{MAX_LOG_CHUNK, Reporter};
 use crate::Limits;
@@ -55,6 +55,8 @@ pub(crate) struct Shell {
     scanner: Scanner,
     /// The shell's exit code, once it has exited.
     dead: Option<i32>,
+    /// Sent before the first command.
+    prelude: Option<String>,
 }
 
 /// Where the shell runs, and how it is waited for and killed.
@@ -139,13 +141,25 @@ impl Shell {
     }
 
     /// The shell that is the main process of a box container, talking through its attached
-    /// stdin and output.
+    /// stdin and output, starting with the variables `env`.
+    ///
+    /// The box's variables are exported by the shell rather than set on the container, so
+    /// that an image made from the box does not carry them (they may hold secrets).
     pub fn in_box(
         process: BoxProcess,
         stdin: Pin<Box<dyn AsyncWrite + Send>>,
         output: Pin<Box<dyn AsyncRead + Send>>,
+        env: &[(String, String)],
     ) -> Shell {
-        Shell::new(Process::Box(process), stdin, output)
+        let mut shell = Shell::new(Process::Box(process), stdin, output);
+        // Docker carries a container's stdout and stderr apart, so that stderr could arrive
+        // after the sentinel that follows it on stdout; in one stream they stay in order.
+        let mut prelude = "exec 2>&1\n".to_owned();
+        for (key, value) in env.iter().filter(|(key, _)| valid_name(key)) {
+            prelude.push_str(&format!("export {key}={}\n", sh_quote(value)));
+        }
+        shell.prelude = Some(prelude);
+        shell
     }
 
     fn new(
@@ -160,6 +174,7 @@ impl Shell {
             reader,
             scanner: Scanner::new(&token),
             dead: None,
+            prelude: None,
         }
     }
 
@@ -183,6 +198,9 @@ impl Shell {
             return CommandEnd::ShellDied(code);
         }
         let mut script = String::with_capacity(command.len() + 64);
+        if let Some(prelude) = self.prelude.take() {
+            script.push_str(&prelude);
+        }
         script.push_str(command);
         if !script.ends_with('\n') {
             script.push('\n');
