@@ -6,7 +6,7 @@ use std::io;
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
 
-use crate::local::container::{self, SAVED_REPOSITORY, docker_message};
+use crate::local::container::{self, SAVED_REPOSITORY, docker_message, is_not_found};
 
 /// A Docker engine, reached through `DOCKER_HOST` or the local socket.
 #[derive(Clone, Debug)]
@@ -44,9 +44,7 @@ impl DockerEngine {
         let image = Self::saved_image(run_id);
         match self.client.inspect_image(&image).await {
             Ok(_) => {}
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => return Ok(None),
+            Err(e) if is_not_found(&e) => return Ok(None),
             Err(e) => return Err(docker_message(&e)),
         }
         let tar = self.client.export_image(&image).map_err(io::Error::other);
@@ -55,18 +53,7 @@ impl DockerEngine {
 
     /// Removes the saved box of run `run_id`, if there is one.
     pub async fn forget_saved(&self, run_id: &str) -> Result<(), String> {
-        let image = Self::saved_image(run_id);
-        let options = bollard::query_parameters::RemoveImageOptions {
-            force: true,
-            ..Default::default()
-        };
-        match self.client.remove_image(&image, Some(options), None).await {
-            Ok(_)
-            | Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => Ok(()),
-            Err(e) => Err(docker_message(&e)),
-        }
+        container::forget_saved(&self.client, run_id).await
     }
 
     /// Removes the containers and network a run left behind when the process running it

@@ -116,11 +116,24 @@ impl Executor for LocalExecutor {
             cancel: cancel.clone(),
             pending: std::sync::Mutex::new(None),
         };
-        tokio::select! {
-            outcome = run.execute() => rep.send(Event::Finished { outcome }).await,
+        let run_id = run.job.run_id.clone();
+        let outcome = tokio::select! {
+            outcome = run.execute() => Some(outcome),
             // Nobody listens any more: dropping the run kills its processes (the shell and
             // git commands kill their process groups when dropped).
-            () = watch.closed() => cancel.cancel(),
+            () = watch.closed() => {
+                cancel.cancel();
+                None
+            }
+        };
+        // Whatever path the run took (a setup that failed half-way, a cancel while a
+        // container was being made), nothing it made in Docker outlives it; this is
+        // awaited before the end is reported, so a process exiting then leaves nothing.
+        if let Some(docker) = &self.docker {
+            docker.remove_leftovers(&run_id).await;
+        }
+        if let Some(outcome) = outcome {
+            rep.send(Event::Finished { outcome }).await;
         }
     }
 }
@@ -210,15 +223,19 @@ impl Run {
         if self.cancel.is_cancelled() {
             return Outcome::Aborted;
         }
-        if let Some(containers) = containers
-            && failed.is_none()
-            && self.save_box
-        {
-            self.save_box(plan, containers).await;
-        }
+        // Saved as Wercker stored it, before the after-steps; only a run that passes keeps it.
+        let saved = match containers {
+            Some(containers) if failed.is_none() && self.save_box => {
+                self.save_box(plan, containers).await
+            }
+            _ => false,
+        };
         if !plan.after_steps.is_empty() {
             self.after_steps(plan, &failed, containers).await;
             if self.cancel.is_cancelled() {
+                if let (true, Some(docker)) = (saved, &self.docker) {
+                    let _ = container::forget_saved(docker, &self.job.run_id).await;
+                }
                 return Outcome::Aborted;
             }
         }
@@ -240,16 +257,20 @@ impl Run {
         }
     }
 
-    /// Saves the box of a passed run, saying so in the log of `store`.
-    async fn save_box(&self, plan: &Plan, containers: &RunContainers) {
-        let line = match containers.commit().await {
-            Ok(()) => format!(
-                "Saved the box as {}",
-                DockerEngine::saved_image(&self.job.run_id)
+    /// Saves the box of a passed run, saying so in the log of `store`; whether it was.
+    async fn save_box(&self, plan: &Plan, containers: &RunContainers) -> bool {
+        let (saved, line) = match containers.commit().await {
+            Ok(()) => (
+                true,
+                format!(
+                    "Saved the box as {}",
+                    DockerEngine::saved_image(&self.job.run_id)
+                ),
             ),
-            Err(e) => format!("Could not save the box: {e}"),
+            Err(e) => (false, format!("Could not save the box: {e}")),
         };
         self.rep.line(plan.store_order, &line).await;
+        saved
     }
 
     /// `setup environment`: plans the steps, lays out the work dir, starts the box and its
@@ -298,7 +319,13 @@ impl Run {
             output: &paths.output,
             cache: &paths.cache,
             base_path: paths.base_path.as_deref(),
-            working_dir: paths.source_dir_in_shell()?,
+            // A `source-dir` that does not exist must fail the first step's `cd`, as on this
+            // machine: Docker would make the directory if it were the working dir.
+            working_dir: if paths.source_dir.is_dir() {
+                paths.source_dir_in_shell()?
+            } else {
+                paths.in_shell(&paths.root)?
+            },
             env: plan.box_env.clone(),
         };
         let start = RunContainers::create(docker, spec, setup::ORDER, &self.rep);

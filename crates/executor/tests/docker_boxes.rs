@@ -368,3 +368,75 @@ build:
         .args(["rmi", &DockerEngine::saved_image(&run_id)])
         .output();
 }
+
+#[tokio::test]
+async fn a_setup_that_fails_after_a_service_started_leaves_nothing_behind() {
+    let Some(docker) = docker().await else { return };
+    let yml = format!(
+        "box:\n  id: {IMAGE}\n  cmd: /no-such-shell\nservices:\n  - name: web\n    id: {IMAGE}\n    cmd: httpd -f -p 8080 -h /www\nbuild:\n  steps:\n    - script:\n        code: true\n"
+    );
+    let fx = Fixture::new(&[("wercker.yml", &yml)]);
+    let job = job(&fx, "build");
+    let run_id = job.run_id.clone();
+    let events = run_in(&docker, job).await;
+    assert_eq!(outcome(&events), Outcome::Failed);
+    // Checked as soon as the run reported its end: the clean-up came before it.
+    assert_eq!(containers_of(&run_id), "", "containers left behind");
+    let network = Command::new("docker")
+        .args(["network", "inspect", &format!("werk-{run_id}")])
+        .output()
+        .expect("docker network inspect");
+    assert!(
+        !network.status.success(),
+        "the run's network was left behind"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_source_dir_fails_in_a_box_as_on_this_machine() {
+    let Some(docker) = docker().await else { return };
+    let yml = format!(
+        "box: {IMAGE}\nsource-dir: nothere\nbuild:\n  steps:\n    - script:\n        code: ls\n"
+    );
+    let fx = Fixture::new(&[("wercker.yml", &yml)]);
+    let events = run_in(&docker, job(&fx, "build")).await;
+    assert_eq!(outcome(&events), Outcome::Failed);
+    let (_, message) = finished(&events, 4).expect("the step ended");
+    assert_eq!(
+        message.as_deref(),
+        Some("cannot change to the source directory /pipeline/source/nothere")
+    );
+}
+
+#[tokio::test]
+async fn an_abort_during_the_after_steps_keeps_no_saved_box() {
+    let Some(docker) = docker().await else { return };
+    let yml = format!(
+        "box: {IMAGE}\nbuild:\n  steps:\n    - script:\n        code: true\n  after-steps:\n    - script:\n        name: slow notify\n        code: echo notifying; sleep 60\n"
+    );
+    let fx = Fixture::new(&[("wercker.yml", &yml)]);
+    let job = job(&fx, "build");
+    let run_id = job.run_id.clone();
+    let mut running = start_on(LocalExecutor::with_docker(docker.clone()), job);
+    running.wait_for_log(6, "notifying").await;
+    assert!(
+        docker
+            .saved_container(&run_id)
+            .await
+            .expect("engine answers")
+            .is_some(),
+        "the box was saved before the after-steps"
+    );
+    running.cancel.cancel();
+    let events = running.finish().await;
+    assert_eq!(outcome(&events), Outcome::Aborted);
+    assert!(
+        docker
+            .saved_container(&run_id)
+            .await
+            .expect("engine answers")
+            .is_none(),
+        "an aborted run keeps no box"
+    );
+    assert_eq!(containers_of(&run_id), "", "containers left behind");
+}

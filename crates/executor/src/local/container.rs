@@ -22,10 +22,9 @@ use bollard::models::{
 };
 use bollard::query_parameters::{
     AttachContainerOptions, CreateContainerOptions, CreateImageOptions, InspectContainerOptions,
-    KillContainerOptions, StartContainerOptions, WaitContainerOptions,
+    RemoveImageOptions, StartContainerOptions,
 };
 use futures_util::{StreamExt, TryStreamExt};
-use tokio::sync::watch;
 use tokio_util::io::StreamReader;
 use werk_yml::BoxConfig;
 
@@ -36,6 +35,7 @@ mod build;
 mod cleanup;
 mod image;
 mod naming;
+mod process;
 mod push;
 mod sidecar;
 
@@ -43,10 +43,11 @@ pub(crate) use self::build::BuildRequest;
 use self::cleanup::Owned;
 pub(crate) use self::cleanup::remove_leftovers;
 pub(crate) use self::image::ImageSettings;
+pub(crate) use self::process::BoxProcess;
 pub(crate) use self::push::PushTarget;
 pub(crate) use self::sidecar::SidecarRequest;
 
-use self::naming::{image_ref, link_variables, service_alias, split_tag};
+use self::naming::{image_ref, link_variables, service_alias, split_tag, unused_keys};
 
 /// Where the run's work dir is mounted in the box.
 pub(crate) const GUEST_WORK_DIR: &str = "/pipeline";
@@ -130,6 +131,11 @@ impl RunContainers {
             shell_env: Vec::new(),
             removed: false,
         };
+        for the_box in std::iter::once(spec.the_box).chain(spec.services) {
+            if let Some(line) = unused_keys(the_box, &image_ref(the_box)) {
+                rep.line(order, &line).await;
+            }
+        }
         // On any failure the partial run is dropped, which removes what was made.
         let mut env = spec.env.clone();
         if !spec.services.is_empty() {
@@ -389,67 +395,6 @@ impl Drop for RunContainers {
     }
 }
 
-/// The box's main process, watched from outside: a task waits for the container to stop and
-/// publishes its exit code.
-pub(crate) struct BoxProcess {
-    docker: Docker,
-    container: String,
-    exit: watch::Receiver<Option<i32>>,
-    killed: bool,
-}
-
-impl BoxProcess {
-    fn watch(docker: Docker, container: String) -> BoxProcess {
-        let (tx, exit) = watch::channel(None);
-        let waiter = docker.clone();
-        let id = container.clone();
-        tokio::spawn(async move {
-            let options = WaitContainerOptions {
-                condition: "not-running".to_owned(),
-            };
-            let code = match waiter.wait_container(&id, Some(options)).next().await {
-                Some(Ok(response)) => i32::try_from(response.status_code).unwrap_or(-1),
-                Some(Err(DockerError::DockerContainerWaitError { code, .. })) => {
-                    i32::try_from(code).unwrap_or(-1)
-                }
-                _ => -1,
-            };
-            let _ = tx.send(Some(code));
-        });
-        BoxProcess {
-            docker,
-            container,
-            exit,
-            killed: false,
-        }
-    }
-
-    /// Waits until the box stops; its exit code. Cancel-safe.
-    pub async fn wait(&mut self) -> i32 {
-        match self.exit.wait_for(Option::is_some).await {
-            Ok(code) => code.unwrap_or(-1),
-            Err(_) => -1,
-        }
-    }
-
-    /// Kills the box (SIGKILL to its main process, which takes every process in it along)
-    /// and waits for it to stop.
-    pub async fn kill(&mut self) -> i32 {
-        self.killed = true;
-        // An already stopped container answers with an error; either way it is not running.
-        let _ = self
-            .docker
-            .kill_container(&self.container, None::<KillContainerOptions>)
-            .await;
-        self.wait().await
-    }
-
-    /// Whether the box may still run.
-    pub fn alive(&self) -> bool {
-        !self.killed && self.exit.borrow().is_none()
-    }
-}
-
 /// Pulls the image of a box or service unless the engine has it already, with the
 /// registry credentials the box names (`username`, `password`, `registry`).
 async fn pull_box(
@@ -534,6 +479,31 @@ fn host_path(path: &Path) -> Result<&str, StepFailure> {
 
 fn failed(what: String, error: DockerError) -> StepFailure {
     StepFailure::failed(format!("{what}: {}", docker_message(&error)))
+}
+
+/// Removes the saved box of run `run_id`, if there is one.
+pub(crate) async fn forget_saved(docker: &Docker, run_id: &str) -> Result<(), String> {
+    let image = format!("{SAVED_REPOSITORY}:{run_id}");
+    let options = RemoveImageOptions {
+        force: true,
+        ..Default::default()
+    };
+    match docker.remove_image(&image, Some(options), None).await {
+        Ok(_) => Ok(()),
+        Err(e) if is_not_found(&e) => Ok(()),
+        Err(e) => Err(docker_message(&e)),
+    }
+}
+
+/// Whether the engine answered that the thing asked for does not exist.
+pub(crate) fn is_not_found(error: &DockerError) -> bool {
+    matches!(
+        error,
+        DockerError::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
 }
 
 /// The engine's own message for an error it answered, else the error itself.

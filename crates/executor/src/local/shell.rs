@@ -286,7 +286,9 @@ impl Shell {
 
     /// Kills the shell with everything it started and reaps it; returns its exit code.
     async fn kill(&mut self) -> i32 {
-        if self.process.alive() {
+        // A box that ended on its own is no longer alive, but its exit code is still to be
+        // read; killing what is gone only collects it.
+        if self.dead.is_none() || self.process.alive() {
             let code = self.process.kill().await;
             self.dead.get_or_insert(code);
         }

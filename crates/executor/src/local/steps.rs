@@ -131,7 +131,7 @@ pub(crate) async fn run_step(
     if exec(shell, &prologue, log, cancel, limits).await? != 0 {
         return Err(StepFailure::failed(format!(
             "cannot change to the source directory {}",
-            paths.source_dir.display()
+            paths.source_dir_in_shell()?
         )));
     }
     if let Some(cwd) = step.cwd.as_deref() {

@@ -8,7 +8,7 @@ use bollard::query_parameters::{
     InspectNetworkOptions, ListContainersOptions, RemoveContainerOptions, RemoveImageOptions,
 };
 
-use super::RUN_LABEL;
+use super::{RUN_LABEL, is_not_found};
 
 /// What a run made and removes at its end.
 #[derive(Debug, Default)]
@@ -33,12 +33,16 @@ impl Owned {
                 v: true,
                 ..Default::default()
             };
-            if let Err(e) = docker.remove_container(id, Some(options)).await {
-                tracing::warn!(container = %id, "cannot remove container: {e}");
+            match docker.remove_container(id, Some(options)).await {
+                Err(e) if !is_not_found(&e) => {
+                    tracing::warn!(container = %id, "cannot remove container: {e}");
+                }
+                _ => {}
             }
         }
         if let Some(network) = self.network
             && let Err(e) = docker.remove_network(&network).await
+            && !is_not_found(&e)
         {
             tracing::warn!(%network, "cannot remove network: {e}");
         }

@@ -1,7 +1,41 @@
 //! How Wercker named things in Docker: image references from a box's `id` and `tag`,
-//! service aliases, and the docker-link variables a service gives the box.
+//! service aliases, and the docker-link variables a service gives the box; and which keys
+//! of a box werk reads.
 
 use werk_yml::BoxConfig;
+
+/// Keys of a box's map form werk reads besides `id`, `tag`, `cmd`, `entrypoint`, `env` and
+/// `name`: the registry login.
+const LOGIN_KEYS: [&str; 4] = ["username", "password", "registry", "email"];
+
+/// A line naming the keys of `the_box` that werk does not use (`ports` and `volumes`, which
+/// Wercker's local runner only used with flags, local services' `url`, cloud registry
+/// logins), or `None` when it uses them all.
+pub(crate) fn unused_keys(the_box: &BoxConfig, image: &str) -> Option<String> {
+    let mut unused: Vec<&str> = Vec::new();
+    if !the_box.ports.is_empty() {
+        unused.push("ports");
+    }
+    if the_box.volumes.is_some() {
+        unused.push("volumes");
+    }
+    if the_box.url.is_some() {
+        unused.push("url");
+    }
+    unused.extend(
+        the_box
+            .other
+            .iter()
+            .map(|(key, _)| key.as_str())
+            .filter(|key| !LOGIN_KEYS.contains(key)),
+    );
+    (!unused.is_empty()).then(|| {
+        format!(
+            "werk does not use these keys of {image}: {}",
+            unused.join(", ")
+        )
+    })
+}
 
 /// `id[:tag]`, with the repository lower-cased as Docker requires.
 pub(crate) fn image_ref(the_box: &BoxConfig) -> String {
@@ -94,6 +128,21 @@ mod tests {
         assert_eq!(
             image_ref(&boxed("localhost:5000/team/img", None)),
             "localhost:5000/team/img"
+        );
+    }
+
+    #[test]
+    fn unused_keys_are_named() {
+        let mut the_box = boxed("node", None);
+        assert_eq!(unused_keys(&the_box, "node"), None);
+        the_box.ports = vec!["3000".into()];
+        the_box.other = vec![
+            ("username".into(), "u".into()),
+            ("aws-region".into(), "x".into()),
+        ];
+        assert_eq!(
+            unused_keys(&the_box, "node").as_deref(),
+            Some("werk does not use these keys of node: ports, aws-region")
         );
     }
 
