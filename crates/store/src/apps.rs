@@ -1,6 +1,7 @@
 //! Applications and their pipelines.
 
 use crate::ids::{new_id, now};
+use crate::users::fold_case;
 use crate::{
     ApplicationRow, NewApplication, PipelineRow, PipelineSpec, Store, StoreError, StoreResult,
 };
@@ -177,10 +178,10 @@ impl Store {
     ) -> StoreResult<Option<ApplicationRow>> {
         Ok(sqlx::query_as(
             "SELECT applications.* FROM applications JOIN users ON users.id = applications.owner_id \
-             WHERE lower(users.username) = lower($1) AND lower(applications.name) = lower($2)",
+             WHERE lower(users.username) = $1 AND lower(applications.name) = $2",
         )
-        .bind(owner)
-        .bind(name)
+        .bind(fold_case(owner))
+        .bind(fold_case(name))
         .fetch_optional(&self.pool)
         .await?)
     }
@@ -254,6 +255,7 @@ impl Store {
         for value in binds {
             query = query.bind(value);
         }
+        let (limit, skip) = crate::page(limit, skip);
         Ok(query.bind(limit).bind(skip).fetch_all(&self.pool).await?)
     }
 
@@ -264,6 +266,7 @@ impl Store {
         limit: i64,
         skip: i64,
     ) -> StoreResult<Vec<PipelineRow>> {
+        let (limit, skip) = crate::page(limit, skip);
         Ok(sqlx::query_as(
             "SELECT * FROM pipelines WHERE application_id = $1 AND active = 1 \
              ORDER BY created_at, id LIMIT $2 OFFSET $3",
@@ -305,33 +308,25 @@ async fn upsert_pipelines(
     pipelines: &[PipelineSpec],
 ) -> StoreResult<()> {
     for spec in pipelines {
-        let updated = sqlx::query(
-            "UPDATE pipelines SET pipeline_name = $1, type = $2, active = 1 \
-             WHERE application_id = $3 AND name = $4",
+        // Known pipelines keep their id, permissions and creation time. One statement, so
+        // that two servers reading the same new wercker.yml at once cannot both insert.
+        let is_git = spec.r#type == "git";
+        sqlx::query(
+            "INSERT INTO pipelines (id, application_id, name, pipeline_name, type, permissions, \
+             set_scm_provider_status, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) \
+             ON CONFLICT (application_id, name) DO UPDATE SET \
+             pipeline_name = excluded.pipeline_name, type = excluded.type, active = 1",
         )
-        .bind(&spec.pipeline_name)
-        .bind(&spec.r#type)
+        .bind(new_id())
         .bind(application_id)
         .bind(&spec.name)
+        .bind(&spec.pipeline_name)
+        .bind(&spec.r#type)
+        .bind(if is_git { "public" } else { "read" })
+        .bind(is_git as i64)
+        .bind(now())
         .execute(&mut **tx)
         .await?;
-        if updated.rows_affected() == 0 {
-            let is_git = spec.r#type == "git";
-            sqlx::query(
-                "INSERT INTO pipelines (id, application_id, name, pipeline_name, type, permissions, \
-                 set_scm_provider_status, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
-            )
-            .bind(new_id())
-            .bind(application_id)
-            .bind(&spec.name)
-            .bind(&spec.pipeline_name)
-            .bind(&spec.r#type)
-            .bind(if is_git { "public" } else { "read" })
-            .bind(is_git as i64)
-            .bind(now())
-            .execute(&mut **tx)
-            .await?;
-        }
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ pub enum StoreError {
     Invalid(String),
     /// The database failed.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// A migration failed.
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
@@ -23,6 +23,23 @@ pub enum StoreError {
 /// Shorthand for results of store operations.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// PostgreSQL's SQLSTATE for text it cannot store, such as a NUL character (SQLite stores
+/// it).
+const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> StoreError {
+        match &err {
+            sqlx::Error::Database(db)
+                if db.code().as_deref() == Some(CHARACTER_NOT_IN_REPERTOIRE) =>
+            {
+                StoreError::Invalid("text with a NUL character cannot be stored".into())
+            }
+            _ => StoreError::Database(err),
+        }
+    }
+}
+
 impl StoreError {
     /// Turns a unique-constraint violation into [`StoreError::Conflict`] naming `what`.
     pub(crate) fn conflict_on(err: sqlx::Error, what: impl Into<String>) -> StoreError {
@@ -30,7 +47,7 @@ impl StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 StoreError::Conflict(what.into())
             }
-            _ => StoreError::Database(err),
+            _ => StoreError::from(err),
         }
     }
 }

@@ -7,8 +7,11 @@
 //!
 //! Queries are plain strings checked at run time (not compile-time macros), written in the
 //! SQL that SQLite and PostgreSQL share, with `$1`-style parameters, and run through sqlx's
-//! `Any` driver. The backend is chosen by the URL scheme. A clean clone therefore builds
-//! without a database, and the store's tests exercise every method.
+//! `Any` driver. The backend is chosen by the URL scheme ([`Backend`]): an SQLite file by
+//! default, or a PostgreSQL database. Each backend has its own migrations
+//! (`migrations/sqlite`, `migrations/postgres`) creating the same tables, columns, indexes
+//! and constraints. A clean clone therefore builds without a database, and the store's
+//! tests exercise every method on both backends.
 //!
 //! The run queue is the `runs` table itself: a triggered run is inserted as `notstarted`,
 //! and a dispatcher claims it with a compare-and-set on its status ([`Store::set_run_state`]),
@@ -43,69 +46,125 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
+pub mod testing;
+
 /// Every accepted URL scheme, for error messages.
-pub const ACCEPTED_SCHEMES: &str = "sqlite:, postgres:";
+pub const ACCEPTED_SCHEMES: &str = "sqlite:, postgres:, postgresql:";
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Connections a store keeps open at most.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// The database a store runs on, chosen by the URL's scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file (`sqlite:`), the default: `werk.db` in the data dir.
+    Sqlite,
+    /// A PostgreSQL database (`postgres:` or `postgresql:`); its run queue stays correct
+    /// when several stores claim from it at once.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of a database URL.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for any other scheme.
+    pub fn of_url(url: &str) -> StoreResult<Backend> {
+        let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            // Only the scheme is shown: the rest of the URL may hold a password.
+            _ => Err(StoreError::Invalid(format!(
+                "unsupported database url scheme {scheme:?} (accepted: {ACCEPTED_SCHEMES})"
+            ))),
+        }
+    }
+}
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    backend: Backend,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The URL may hold a password, so it is never printed.
-        f.debug_struct("Store").finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
     }
 }
 
 impl Store {
-    /// Opens the database at `url` (`sqlite://path?mode=rwc`, `postgres://…`) and applies
-    /// the migrations that are missing.
+    /// Opens the database at `url` (`sqlite://path?mode=rwc`, `postgres://…` or
+    /// `postgresql://…`) and applies the migrations of its backend that are missing.
     ///
     /// # Errors
     /// When the scheme is unknown, the database cannot be reached, or a migration fails.
     pub async fn open(url: &str) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();
-        let is_sqlite = url.starts_with("sqlite:");
-        if !is_sqlite {
-            return Err(StoreError::Invalid(format!(
-                "unsupported database url scheme in {:?} (accepted: {ACCEPTED_SCHEMES}; postgres support comes with its migrations)",
-                url.split(':').next().unwrap_or("")
-            )));
-        }
+        let backend = Backend::of_url(url)?;
         let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
-        let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            .after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    // WAL lets `werk admin` write while the server reads; the busy timeout
-                    // makes writers wait for each other instead of failing at once.
-                    sqlx::query("PRAGMA journal_mode = WAL")
-                        .execute(&mut *conn)
-                        .await?;
-                    sqlx::query("PRAGMA busy_timeout = 10000")
-                        .execute(&mut *conn)
-                        .await?;
-                    sqlx::query("PRAGMA foreign_keys = ON")
-                        .execute(&mut *conn)
-                        .await?;
-                    sqlx::query("PRAGMA synchronous = NORMAL")
-                        .execute(&mut *conn)
-                        .await?;
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
-        SQLITE_MIGRATOR.run(&pool).await?;
-        Ok(Store { pool })
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(MAX_CONNECTIONS)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL lets `werk admin` write while the server reads; the busy
+                            // timeout makes writers wait for each other instead of failing.
+                            for pragma in [
+                                "PRAGMA journal_mode = WAL",
+                                "PRAGMA busy_timeout = 10000",
+                                "PRAGMA foreign_keys = ON",
+                                "PRAGMA synchronous = NORMAL",
+                            ] {
+                                sqlx::query(pragma).execute(&mut *conn).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            // PostgreSQL needs no session settings: the schema makes text compare as in
+            // SQLite, and its default isolation (read committed) keeps the compare-and-set
+            // writes correct across servers.
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(MAX_CONNECTIONS)
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        // Several servers starting at once on one PostgreSQL database are fine: sqlx takes
+        // an advisory lock around the migrations.
+        match backend {
+            Backend::Sqlite => SQLITE_MIGRATOR.run(&pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATOR.run(&pool).await?,
+        }
+        Ok(Store { pool, backend })
+    }
+
+    /// The backend this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// The URL of an SQLite database file inside `dir`, created when missing.
     pub fn sqlite_url_in(dir: &std::path::Path) -> String {
         format!("sqlite://{}?mode=rwc", dir.join("werk.db").display())
     }
+}
+
+/// `LIMIT` and `OFFSET` values both backends read alike: no negative numbers (SQLite reads
+/// a negative limit as "no limit" and PostgreSQL refuses it).
+pub(crate) fn page(limit: i64, skip: i64) -> (i64, i64) {
+    (if limit < 0 { i64::MAX } else { limit }, skip.max(0))
 }

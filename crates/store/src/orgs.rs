@@ -123,22 +123,18 @@ impl Store {
     /// Adds a member, or changes their role.
     pub async fn set_member(&self, org_id: &str, user_id: &str, role: &str) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
-        let updated =
-            sqlx::query("UPDATE org_members SET role = $1 WHERE org_id = $2 AND user_id = $3")
-                .bind(role)
-                .bind(org_id)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-        if updated.rows_affected() == 0 {
-            sqlx::query("INSERT INTO org_members (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(org_id)
-                .bind(user_id)
-                .bind(role)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
-        }
+        // One statement, so that two servers adding the same member at once cannot both
+        // insert (SQLite serializes writers; PostgreSQL does not).
+        sqlx::query(
+            "INSERT INTO org_members (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .bind(role)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
         Self::keep_an_admin(&mut tx, org_id).await?;
         tx.commit().await?;
         Ok(())
@@ -211,25 +207,17 @@ impl Store {
         user_id: &str,
         level: &str,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE collaborators SET level = $1 WHERE application_id = $2 AND user_id = $3",
+        sqlx::query(
+            "INSERT INTO collaborators (application_id, user_id, level, created_at) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (application_id, user_id) DO UPDATE SET level = excluded.level",
         )
-        .bind(level)
         .bind(application_id)
         .bind(user_id)
-        .execute(&mut *tx)
+        .bind(level)
+        .bind(now())
+        .execute(&self.pool)
         .await?;
-        if updated.rows_affected() == 0 {
-            sqlx::query("INSERT INTO collaborators (application_id, user_id, level, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(application_id)
-                .bind(user_id)
-                .bind(level)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 //! Runs: inserting triggered runs, listing them, the queue, and the one write of a run's state.
 
 use crate::ids::{iso_from_millis, new_id, now};
+use crate::users::fold_case;
 use crate::workflows::{NewWorkflow, delete_pending, insert_workflow};
 use crate::{NewRun, RunFilter, RunRow, RunState, Store, StoreError, StoreResult};
 
@@ -173,9 +174,9 @@ impl Store {
         add("runs.kind", &filter.kind);
         add("runs.tag", &filter.tag);
         if let Some(author) = &filter.author {
-            binds.push(author.clone());
+            binds.push(fold_case(author));
             sql.push_str(&format!(
-                " AND runs.user_id IN (SELECT id FROM users WHERE lower(username) = lower(${}))",
+                " AND runs.user_id IN (SELECT id FROM users WHERE lower(username) = ${})",
                 binds.len()
             ));
         }
@@ -220,6 +221,7 @@ impl Store {
         for value in &binds {
             query = query.bind(value);
         }
+        let (limit, skip) = crate::page(limit, skip);
         Ok(query.bind(limit).bind(skip).fetch_all(&self.pool).await?)
     }
 
@@ -233,7 +235,7 @@ impl Store {
         Ok(
             sqlx::query_as("SELECT * FROM runs WHERE status = $1 ORDER BY created_at, id LIMIT $2")
                 .bind(status)
-                .bind(limit)
+                .bind(crate::page(limit, 0).0)
                 .fetch_all(&self.pool)
                 .await?,
         )
@@ -250,6 +252,10 @@ impl Store {
         expected: &[&str],
         state: &RunState,
     ) -> StoreResult<Option<RunRow>> {
+        if expected.is_empty() {
+            // Nothing can match; PostgreSQL would refuse the empty `IN ()` that SQLite takes.
+            return Ok(None);
+        }
         let at = now();
         let placeholders: Vec<String> =
             (0..expected.len()).map(|i| format!("${}", i + 9)).collect();

@@ -32,8 +32,8 @@ impl Store {
     /// The user with this name, ignoring case.
     pub async fn user_by_name(&self, username: &str) -> StoreResult<Option<UserRow>> {
         Ok(
-            sqlx::query_as("SELECT * FROM users WHERE lower(username) = lower($1)")
-                .bind(username)
+            sqlx::query_as("SELECT * FROM users WHERE lower(username) = $1")
+                .bind(fold_case(username))
                 .fetch_optional(&self.pool)
                 .await?,
         )
@@ -167,6 +167,13 @@ impl Store {
         }
         self.user_by_id(&user_id).await
     }
+}
+
+/// A name as `lower()` folds a stored one on both backends: ASCII letters only (SQLite's
+/// `lower()` folds no other, and PostgreSQL's folds no other on the schema's "C" text), so
+/// that a name is compared alike wherever the folding happens.
+pub(crate) fn fold_case(name: &str) -> String {
+    name.to_ascii_lowercase()
 }
 
 /// How precisely a token's last use is recorded, in seconds.

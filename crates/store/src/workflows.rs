@@ -61,6 +61,7 @@ impl Store {
         skip: i64,
     ) -> StoreResult<Vec<WorkflowRow>> {
         let order = if ascending { "ASC" } else { "DESC" };
+        let (limit, skip) = crate::page(limit, skip);
         Ok(sqlx::query_as(&format!(
             "SELECT * FROM workflows WHERE application_id = $1 \
              ORDER BY created_at {order}, id {order} LIMIT $2 OFFSET $3"

@@ -2,13 +2,15 @@
 
 use werk_store::{AppOrder, NewApplication, PipelineSpec, Store, StoreError};
 
-async fn open() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&Store::sqlite_url_in(dir.path()))
-        .await
-        .unwrap();
-    (dir, store)
-}
+#[macro_use]
+mod common;
+
+use common::TestDb;
+
+on_both_backends!(
+    organizations_keep_an_admin_and_own_applications_members_see,
+    variables_come_in_owner_application_pipeline_order_and_stay_protected
+);
 
 async fn app(store: &Store, owner: &str, name: &str, privacy: &str) -> werk_store::ApplicationRow {
     store
@@ -33,9 +35,8 @@ async fn app(store: &Store, owner: &str, name: &str, privacy: &str) -> werk_stor
         .unwrap()
 }
 
-#[tokio::test]
-async fn organizations_keep_an_admin_and_own_applications_members_see() {
-    let (_dir, store) = open().await;
+async fn organizations_keep_an_admin_and_own_applications_members_see(db: TestDb) {
+    let store = db.store.clone();
     let alice = store.create_user("alice").await.unwrap();
     let bob = store.create_user("bob").await.unwrap();
     let carol = store.create_user("carol").await.unwrap();
@@ -176,9 +177,8 @@ async fn organizations_keep_an_admin_and_own_applications_members_see() {
     let _ = public;
 }
 
-#[tokio::test]
-async fn variables_come_in_owner_application_pipeline_order_and_stay_protected() {
-    let (_dir, store) = open().await;
+async fn variables_come_in_owner_application_pipeline_order_and_stay_protected(db: TestDb) {
+    let store = db.store.clone();
     let alice = store.create_user("alice").await.unwrap();
     let site = app(&store, &alice.id, "site", "private").await;
     let build = store

@@ -1,16 +1,26 @@
-//! The store's operations against a real SQLite database in a temporary directory.
+//! The store's operations, on a fresh SQLite file and a fresh PostgreSQL database.
 
 use werk_store::{
     NewApplication, NewItem, NewRun, NewWorkflow, PipelineSpec, RunFilter, RunPlacement, RunSort,
-    RunState, Store, StoreError,
+    RunState, StoreError,
 };
 
-async fn open() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&Store::sqlite_url_in(dir.path()))
-        .await
-        .unwrap();
-    (dir, store)
+#[macro_use]
+mod common;
+
+use common::TestDb;
+
+on_both_backends!(users_and_tokens, trigger_claim_and_finish_a_run);
+
+fn running_state() -> RunState {
+    RunState {
+        status: "running".into(),
+        result: "unknown".into(),
+        progress: 0,
+        current_step: Some(1),
+        total_steps: None,
+        step_name: Some("get code".into()),
+    }
 }
 
 fn spec(name: &str, kind: &str) -> PipelineSpec {
@@ -21,9 +31,8 @@ fn spec(name: &str, kind: &str) -> PipelineSpec {
     }
 }
 
-#[tokio::test]
-async fn users_and_tokens() {
-    let (_dir, store) = open().await;
+async fn users_and_tokens(db: TestDb) {
+    let store = db.store.clone();
     let user = store.create_user("Admin").await.unwrap();
     assert!(matches!(
         store.create_user("admin").await,
@@ -40,9 +49,8 @@ async fn users_and_tokens() {
     assert_eq!(store.user_by_name("ADMIN").await.unwrap(), Some(user));
 }
 
-#[tokio::test]
-async fn trigger_claim_and_finish_a_run() {
-    let (_dir, store) = open().await;
+async fn trigger_claim_and_finish_a_run(db: TestDb) {
+    let store = db.store.clone();
     let user = store.create_user("alice").await.unwrap();
     let app = store
         .create_application(
@@ -136,14 +144,15 @@ async fn trigger_claim_and_finish_a_run() {
     );
 
     assert_eq!(store.queued_runs(10).await.unwrap().len(), 1);
-    let running = RunState {
-        status: "running".into(),
-        result: "unknown".into(),
-        progress: 0,
-        current_step: Some(1),
-        total_steps: None,
-        step_name: Some("get code".into()),
-    };
+    assert!(
+        store
+            .set_run_state(&run.id, &[], &running_state())
+            .await
+            .unwrap()
+            .is_none(),
+        "no expected status matches nothing"
+    );
+    let running = running_state();
     let claimed = store
         .set_run_state(&run.id, &["notstarted"], &running)
         .await
@@ -189,6 +198,19 @@ async fn trigger_claim_and_finish_a_run() {
             .unwrap()
             .len(),
         1
+    );
+    let by_author = RunFilter {
+        author: Some("ALICE".into()),
+        ..filter.clone()
+    };
+    assert_eq!(
+        store
+            .list_runs(&by_author, RunSort::default(), 10, 0)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "the author is matched ignoring case"
     );
     let anonymous = RunFilter {
         viewer: Some(None),

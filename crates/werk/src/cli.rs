@@ -113,6 +113,10 @@ pub struct ServeArgs {
     /// Data dir: database, git mirrors, logs, artifacts and caches.
     #[arg(long, env = "WERK_DATA", default_value = "./werk-data")]
     pub data: PathBuf,
+    /// Database URL: postgres://USER:PASSWORD@HOST:PORT/DATABASE for PostgreSQL
+    /// [default: the SQLite file werk.db in the data dir].
+    #[arg(long, env = "WERK_DATABASE", hide_env_values = true)]
+    pub database: Option<String>,
     /// Address to listen on.
     #[arg(long, env = "WERK_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,

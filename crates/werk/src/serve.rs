@@ -1,5 +1,6 @@
-//! `werk serve`: opens the data dir, starts the engine and the API, and stops on SIGINT or
-//! SIGTERM after the engine has recorded what it was doing.
+//! `werk serve`: opens the data dir and the database (its SQLite file, or `--database`),
+//! starts the engine and the API, and stops on SIGINT or SIGTERM after the engine has
+//! recorded what it was doing.
 //!
 //! [`start`] is also what `werk build` runs in-process, on a temporary data dir.
 
@@ -20,7 +21,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create the data dir {}", args.data.display()))?;
     let data_dir = std::fs::canonicalize(&args.data)
         .with_context(|| format!("cannot open the data dir {}", args.data.display()))?;
-    let store = Store::open(&Store::sqlite_url_in(&data_dir))
+    let database = match &args.database {
+        Some(url) => url.clone(),
+        None => Store::sqlite_url_in(&data_dir),
+    };
+    let store = Store::open(&database)
         .await
         .context("cannot open the database")?;
     if store.count_users().await? == 0 {
@@ -127,13 +132,13 @@ impl Running {
 }
 
 /// SIGINT and SIGTERM, caught from the moment they are installed.
-struct Signals {
+pub(crate) struct Signals {
     interrupt: tokio::signal::unix::Signal,
     terminate: tokio::signal::unix::Signal,
 }
 
 impl Signals {
-    fn install() -> anyhow::Result<Signals> {
+    pub(crate) fn install() -> anyhow::Result<Signals> {
         use tokio::signal::unix::{SignalKind, signal};
         Ok(Signals {
             interrupt: signal(SignalKind::interrupt()).context("cannot catch SIGINT")?,
@@ -143,11 +148,16 @@ impl Signals {
 
     /// Cancels `shutdown` at the first of them.
     async fn stop(mut self, shutdown: CancellationToken) {
+        self.received().await;
+        tracing::info!("stopping");
+        shutdown.cancel();
+    }
+
+    /// Waits for SIGINT or SIGTERM.
+    pub(crate) async fn received(&mut self) {
         tokio::select! {
             _ = self.interrupt.recv() => {}
             _ = self.terminate.recv() => {}
         }
-        tracing::info!("stopping");
-        shutdown.cancel();
     }
 }
