@@ -67,7 +67,8 @@ async fn run(args: &LocalArgs, pipeline: &str, workflow: Option<&str>) -> anyhow
         save_boxes: false,
     };
     let running = serve::start(store.clone(), config, listener)?;
-    let outcome = async {
+    let mut signals = serve::Signals::install()?;
+    let work = async {
         let (branch, commit) = git_position(&dir);
         let app = running
             .engine
@@ -119,14 +120,25 @@ async fn run(args: &LocalArgs, pipeline: &str, workflow: Option<&str>) -> anyhow
             save_artifacts(&client, &running.engine, &run.id, out, workflow.is_some()).await?;
         }
         Ok(passed)
-    }
-    .await;
+    };
+    // Ctrl-C stops the run the way a server stops: its processes and containers go, and
+    // the engine records it before this process exits.
+    let outcome = tokio::select! {
+        outcome = work => Some(outcome),
+        () = signals.received() => None,
+    };
     running.stop().await?;
-    Ok(if outcome? {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    match outcome {
+        None => {
+            eprintln!("werk: interrupted; the run was stopped");
+            Ok(ExitCode::from(130))
+        }
+        Some(passed) => Ok(if passed? {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        }),
+    }
 }
 
 /// Unpacks the artifacts of a run (and, for a workflow, of the runs chained after it).

@@ -191,3 +191,48 @@ fn build_with_docker_runs_the_working_tree_in_its_box() {
     );
     assert_eq!(saved_boxes(), saved_before, "a local build saves no box");
 }
+
+#[test]
+fn ctrl_c_stops_a_build_in_a_box_and_leaves_nothing_running() {
+    use std::io::Read;
+    if !common::docker_with_test_box() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let yml = format!(
+        "box: {}\nbuild:\n  steps:\n    - script:\n        name: long\n        code: echo started; sleep 120\n",
+        common::TEST_BOX
+    );
+    std::fs::write(dir.path().join("wercker.yml"), yml).unwrap();
+    let boxes = || {
+        let out = Command::new("docker")
+            .args(["ps", "-aq", "--filter", "label=werk.run"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    let before = boxes();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_werk"))
+        .args(["build", "--docker"])
+        .current_dir(dir.path())
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read as it comes: the step's line is shown before its newline is.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    while !String::from_utf8_lossy(&seen).contains("started") {
+        let mut buf = [0u8; 256];
+        let n = stdout.read(&mut buf).unwrap();
+        assert!(n > 0, "the build ended before its step started");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(boxes(), before + 1, "the box runs");
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    drop(stdout);
+    assert_eq!(boxes(), before, "the box was removed before werk exited");
+}
