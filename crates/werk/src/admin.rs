@@ -3,23 +3,31 @@
 use anyhow::Context;
 use werk_store::Store;
 
-use crate::cli::{AdminTokenAction, AdminTokenArgs, AdminUserAction, AdminUserArgs};
+use crate::cli::{
+    AdminStoreArgs, AdminTokenAction, AdminTokenArgs, AdminUserAction, AdminUserArgs,
+};
 
-async fn open(data: &std::path::Path) -> anyhow::Result<Store> {
-    if !data.join("werk.db").exists() {
-        anyhow::bail!(
-            "no werk database in {} (start `werk serve --data {}` once, or pass --data)",
-            data.display(),
-            data.display()
-        );
-    }
-    Store::open(&Store::sqlite_url_in(data))
-        .await
-        .context("cannot open the database")
+/// The server's database: the one `--database` names, or the data dir's SQLite file.
+async fn open(args: &AdminStoreArgs) -> anyhow::Result<Store> {
+    let url = match &args.database {
+        Some(url) => url.clone(),
+        None => {
+            let data = &args.data;
+            if !data.join("werk.db").exists() {
+                anyhow::bail!(
+                    "no werk database in {} (start `werk serve --data {}` once, or pass --data or --database)",
+                    data.display(),
+                    data.display()
+                );
+            }
+            Store::sqlite_url_in(data)
+        }
+    };
+    Store::open(&url).await.context("cannot open the database")
 }
 
 pub async fn user(args: AdminUserArgs) -> anyhow::Result<()> {
-    let store = open(&args.data).await?;
+    let store = open(&args.store).await?;
     match args.action {
         AdminUserAction::Create {
             name,
@@ -54,7 +62,7 @@ pub async fn user(args: AdminUserArgs) -> anyhow::Result<()> {
 }
 
 pub async fn token(args: AdminTokenArgs) -> anyhow::Result<()> {
-    let store = open(&args.data).await?;
+    let store = open(&args.store).await?;
     match args.action {
         AdminTokenAction::Create { user, name } => {
             let row = store

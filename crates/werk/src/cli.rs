@@ -148,9 +148,20 @@ pub enum AdminCommand {
 pub struct AdminUserArgs {
     #[command(subcommand)]
     pub action: AdminUserAction,
+    #[command(flatten)]
+    pub store: AdminStoreArgs,
+}
+
+/// Where `werk admin` finds the server's database.
+#[derive(Debug, Args)]
+pub struct AdminStoreArgs {
     /// Data dir of the server.
     #[arg(long, env = "WERK_DATA", default_value = "./werk-data", global = true)]
     pub data: PathBuf,
+    /// The server's database URL, when it runs on PostgreSQL [default: werk.db in the data
+    /// dir].
+    #[arg(long, env = "WERK_DATABASE", hide_env_values = true, global = true)]
+    pub database: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -174,9 +185,8 @@ pub enum AdminUserAction {
 pub struct AdminTokenArgs {
     #[command(subcommand)]
     pub action: AdminTokenAction,
-    /// Data dir of the server.
-    #[arg(long, env = "WERK_DATA", default_value = "./werk-data", global = true)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: AdminStoreArgs,
 }
 
 #[derive(Debug, Subcommand)]

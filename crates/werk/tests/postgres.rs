@@ -1,5 +1,6 @@
 //! `werk serve --database postgres://…`: a pipeline runs to `passed` on a PostgreSQL
-//! database, and a server started again on that database reads it back. Skipped (saying so)
+//! database, a server started again on that database reads it back, and `werk admin`
+//! adds users and tokens to it. Skipped (saying so)
 //! without `WERK_TEST_POSTGRES`, except under `CI=true`.
 
 mod common;
@@ -53,4 +54,44 @@ async fn a_pipeline_runs_on_postgres_and_a_restarted_server_reads_it_back() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(runs.as_array().map(Vec::len), Some(1), "{runs}");
+}
+
+#[tokio::test]
+async fn werk_admin_creates_users_and_tokens_in_a_postgres_database() {
+    let Some(db) = ScratchDatabase::create().await else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with(data.path(), None, &["--database", db.url()]).await;
+    let admin = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_werk"))
+            .arg("admin")
+            .args(args)
+            .args(["--database", db.url()])
+            .env_remove("WERK_DATA")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "werk admin {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    admin(&["user", "create", "alice"]);
+    let printed = admin(&["token", "create", "alice", "--name", "laptop"]);
+    let token = printed
+        .split_whitespace()
+        .find(|w| w.len() == 64 && w.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(|| panic!("a token in {printed:?}"));
+    let profile = server
+        .http
+        .get(server.api("/api/v2/profile"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(profile.status(), 200);
+    let profile: serde_json::Value = profile.json().await.unwrap();
+    assert_eq!(profile["username"], "alice");
 }
