@@ -204,12 +204,12 @@ async fn every_endpoint_answers_each_kind_of_caller_as_documented() {
             Value::Null,
             [401, 401, 200, 200, 200, 200],
         ),
-        // Readers may ask, but a run on this machine saved no container.
+        // A saved box is for those who run pipelines (and a run on this machine saved none).
         (
             "GET",
             format!("/api/v2/builds/{run_id}/docker"),
             Value::Null,
-            [401, 401, 404, 404, 404, 404],
+            [401, 401, 404, 403, 404, 404],
         ),
         // Step metadata is public; a token sent must still be valid.
         (
@@ -324,6 +324,8 @@ async fn every_endpoint_answers_each_kind_of_caller_as_documented() {
     let (_, as_owner) = server.get(&app_path).await;
     assert!(!actions(&as_reader).contains(&"create_run".to_string()));
     assert!(actions(&as_executor).contains(&"create_run".to_string()));
+    assert!(actions(&as_executor).contains(&"read_docker_image".to_string()));
+    assert!(!actions(&as_reader).contains(&"read_docker_image".to_string()));
     assert!(!actions(&as_executor).contains(&"update_project".to_string()));
     assert!(actions(&as_owner).contains(&"update_project".to_string()));
 }

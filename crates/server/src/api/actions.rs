@@ -61,6 +61,7 @@ pub const EXECUTE_ACTIONS: &[&str] = &[
     "read_deploy",
     "list_deploysteps",
     "read_deploystep",
+    "read_docker_image",
 ];
 
 /// The actions anyone may take on a public application.

@@ -136,7 +136,8 @@ pub async fn deploy(
 /// Downloads the container a build saved, as a tarball for `docker load`.
 ///
 /// A run saves its box when it ran in one (a server started with `--docker` and a
-/// wercker.yml naming a box) and passed. Wercker served a snappy-compressed `docker.tar.sz`;
+/// wercker.yml naming a box) and passed. Only callers who may run the application's
+/// pipelines may download it. Wercker served a snappy-compressed `docker.tar.sz`;
 /// werk serves the plain `docker save` tarball.
 #[utoipa::path(
     get,
@@ -153,6 +154,7 @@ pub async fn deploy(
             content_type = "application/x-tar"
         ),
         (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
     )
 )]
@@ -162,11 +164,13 @@ pub async fn build_container(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let run = runs::find(&state, &caller, &id).await?;
+    // A box holds whatever its steps left in it, secrets in files included: it is for
+    // those who may run the pipelines (Wercker's `read_docker_image`), not for every reader.
     access::require_on(
         &state,
         &caller,
         &run.application_id,
-        Level::Read,
+        Level::Execute,
         &format!("build {id:?}"),
     )
     .await?;
