@@ -15,8 +15,16 @@ pub struct DockerEngine {
 }
 
 impl DockerEngine {
-    /// Connects and checks that the engine answers.
+    /// Connects and checks that the engine answers. The engine must run on this machine:
+    /// a run's files are mounted into its box from this machine's disk.
     pub async fn connect() -> Result<DockerEngine, String> {
+        if let Ok(host) = std::env::var("DOCKER_HOST")
+            && !is_local(&host)
+        {
+            return Err(format!(
+                "DOCKER_HOST={host} names an engine on another machine; werk mounts each run's files into its box, so the engine must run on this one"
+            ));
+        }
         let client = bollard::Docker::connect_with_local_defaults()
             .map_err(|e| format!("cannot reach the Docker engine: {e}"))?;
         let client = client
@@ -60,5 +68,43 @@ impl DockerEngine {
     /// died without cleaning up.
     pub async fn remove_leftovers(&self, run_id: &str) {
         container::remove_leftovers(&self.client, run_id).await;
+    }
+}
+
+/// Whether a `DOCKER_HOST` value names an engine on this machine.
+fn is_local(host: &str) -> bool {
+    if host.is_empty() || host.starts_with("unix://") || host.starts_with("npipe://") {
+        return true;
+    }
+    let rest = host.split_once("://").map_or(host, |(_, rest)| rest);
+    let name = rest.rsplit_once(':').map_or(rest, |(name, _)| name);
+    matches!(
+        name.trim_matches(['[', ']']),
+        "localhost" | "127.0.0.1" | "::1"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local;
+
+    #[test]
+    fn only_engines_on_this_machine_are_local() {
+        for host in [
+            "unix:///var/run/docker.sock",
+            "tcp://127.0.0.1:2375",
+            "tcp://localhost:2376",
+            "tcp://[::1]:2375",
+            "",
+        ] {
+            assert!(is_local(host), "{host}");
+        }
+        for host in [
+            "tcp://10.0.0.5:2375",
+            "ssh://builder@ci",
+            "tcp://docker.example.org:2376",
+        ] {
+            assert!(!is_local(host), "{host}");
+        }
     }
 }
