@@ -139,44 +139,62 @@ async fn container(
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
+
+    let path = format!("/api/v2/builds/{}/docker", encode(id));
+    let body = client.stream(&path).await?.bytes_stream();
+    match output {
+        Some(file) => {
+            // Written beside, then renamed: a broken download leaves no half tarball.
+            let partial = file.with_extension("partial");
+            let written = async {
+                let sink = tokio::fs::File::create(&partial)
+                    .await
+                    .with_context(|| format!("cannot create {}", partial.display()))?;
+                copy_body(body, sink).await?;
+                tokio::fs::rename(&partial, file)
+                    .await
+                    .with_context(|| format!("cannot write {}", file.display()))
+            };
+            if let Err(e) = written.await {
+                let _ = tokio::fs::remove_file(&partial).await;
+                return Err(e);
+            }
+            println!("saved the box of run {id} to {}", file.display());
+        }
+        None => {
+            // docker load prints what it loaded, or why it cannot, itself.
+            let mut load = tokio::process::Command::new("docker")
+                .arg("load")
+                .stdin(std::process::Stdio::piped())
+                .kill_on_drop(true)
+                .spawn()
+                .context("cannot run `docker load` (use --output FILE to keep the tarball)")?;
+            let stdin = load.stdin.take().context("docker load has no stdin")?;
+            let copied = copy_body(body, stdin).await;
+            let status = load.wait().await.context("docker load")?;
+            anyhow::ensure!(status.success(), "docker load failed ({status})");
+            copied?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a download to `sink`, then closes it.
+async fn copy_body(
+    mut body: impl futures_util::Stream<Item = reqwest::Result<impl AsRef<[u8]>>> + Unpin,
+    mut sink: impl tokio::io::AsyncWrite + Unpin,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
     use futures_util::StreamExt;
     use tokio::io::AsyncWriteExt;
 
-    let path = format!("/api/v2/builds/{}/docker", encode(id));
-    let mut body = client.stream(&path).await?.bytes_stream();
-    let mut load = None;
-    let mut sink: Box<dyn tokio::io::AsyncWrite + Unpin> = match output {
-        Some(file) => Box::new(
-            tokio::fs::File::create(file)
-                .await
-                .with_context(|| format!("cannot create {}", file.display()))?,
-        ),
-        None => {
-            let mut child = tokio::process::Command::new("docker")
-                .arg("load")
-                .stdin(std::process::Stdio::piped())
-                .spawn()
-                .context("cannot run `docker load` (use --output FILE to keep the tarball)")?;
-            let stdin = child.stdin.take().context("docker load has no stdin")?;
-            load = Some(child);
-            Box::new(stdin)
-        }
-    };
     while let Some(chunk) = body.next().await {
         let chunk = chunk.context("the download broke off")?;
-        sink.write_all(&chunk)
+        sink.write_all(chunk.as_ref())
             .await
             .context("cannot write the tarball")?;
     }
-    sink.shutdown().await.context("cannot write the tarball")?;
-    drop(sink);
-    if let Some(mut child) = load {
-        let status = child.wait().await.context("docker load")?;
-        anyhow::ensure!(status.success(), "docker load failed ({status})");
-    } else if let Some(file) = output {
-        println!("saved the box of run {id} to {}", file.display());
-    }
-    Ok(())
+    sink.shutdown().await.context("cannot write the tarball")
 }
 
 /// What became of a run after an abort or an approval.
