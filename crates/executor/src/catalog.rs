@@ -120,13 +120,9 @@ pub fn describe_step(
     match (&sources.git_template, &sources.cache) {
         (Some(template), Some(cache)) => {
             let dir_version = wanted.unwrap_or(LATEST);
-            let fetched = cache.join(owner).join(name).join(dir_version);
+            let fetched = registry::fetched_dir(cache, owner, name, wanted);
             if fetched.is_dir() {
-                let url = template
-                    .replace("{owner}", owner)
-                    .replace("{name}", name)
-                    .replace("{version}", dir_version);
-                let url = without_credentials(&url);
+                let url = without_credentials(&registry::git_url(template, owner, name, wanted));
                 return Ok(from_dir(owner, name, dir_version, &fetched, |_| {
                     StepOrigin::Git { url }
                 }));

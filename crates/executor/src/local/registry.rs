@@ -123,15 +123,9 @@ impl Lookup<'_> {
         step: &Step,
     ) -> Result<Result<Resolved, String>, StepFailure> {
         let version = step.version.as_deref();
-        let url = template
-            .replace("{owner}", &step.owner)
-            .replace("{name}", &step.name)
-            .replace("{version}", version.unwrap_or(LATEST));
+        let url = git_url(template, &step.owner, &step.name, version);
         let base = self.sources.cache.as_deref().unwrap_or(self.scratch);
-        let dest = base
-            .join(&step.owner)
-            .join(&step.name)
-            .join(version.unwrap_or(LATEST));
+        let dest = fetched_dir(base, &step.owner, &step.name, version);
 
         let lock = mirror_lock(&dest);
         let _guard = tokio::select! {
@@ -214,6 +208,19 @@ impl Lookup<'_> {
             None => format!("{url}: cannot be cloned"),
         }))
     }
+}
+
+/// The repository the step git `template` names for a step.
+pub(crate) fn git_url(template: &str, owner: &str, name: &str, version: Option<&str>) -> String {
+    template
+        .replace("{owner}", owner)
+        .replace("{name}", name)
+        .replace("{version}", version.unwrap_or(LATEST))
+}
+
+/// Where a step fetched from git is kept under `base`.
+pub(crate) fn fetched_dir(base: &Path, owner: &str, name: &str, version: Option<&str>) -> PathBuf {
+    base.join(owner).join(name).join(version.unwrap_or(LATEST))
 }
 
 fn found_dir(dir: PathBuf, origin: String) -> Resolved {
