@@ -45,6 +45,9 @@ pub enum Command {
     Runs(Box<RunsArgs>),
     /// The steps of a run, as a table.
     Steps(StepsArgs),
+    /// What the server would run for a registry step (owner/name@version): its source,
+    /// version and properties.
+    StepInfo(crate::cmd::registry::StepInfoArgs),
     /// Trigger a pipeline, and with --wait follow it and its chained runs.
     Trigger(TriggerArgs),
     /// Print the logs of a run's steps.

@@ -55,6 +55,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Workflows(args) => cmd::workflows::run(args).await,
         Command::Runs(args) => cmd::runs::run(*args).await,
         Command::Steps(args) => cmd::runs::steps(args).await,
+        Command::StepInfo(args) => cmd::registry::run(args).await,
         Command::Trigger(args) => commands::trigger(args).await,
         Command::Logs(args) => commands::logs(args).await,
         Command::Envvars(args) => cmd::envvars::run(args).await,

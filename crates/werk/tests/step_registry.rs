@@ -180,3 +180,37 @@ async fn a_step_from_the_git_template_is_described_once_a_run_fetched_it() {
         json!([{ "name": "target", "type": null, "required": false, "default": "staging" }])
     );
 }
+
+#[tokio::test]
+async fn werk_step_info_shows_a_step_with_its_properties() {
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start(data.path()).await;
+    let werk = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_werk"))
+            .args(args)
+            .env("WERK_URL", &server.url)
+            .env("WERK_TOKEN", &server.token)
+            .output()
+            .unwrap()
+    };
+    let out = werk(&["step-info", "install-packages"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("wercker/install-packages@1.0.0"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("builtin"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("packages") && l.contains("yes")),
+        "{stdout}"
+    );
+    let out = werk(&["step-info", "wercker/install-packages@1.0.0", "--json"]);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["source"], "builtin");
+    let out = werk(&["step-info", "nobody/nothing"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
+}

@@ -9,6 +9,7 @@ pub mod apps;
 pub mod envvars;
 pub mod login;
 pub mod pipelines;
+pub mod registry;
 pub mod runs;
 pub mod tokens;
 pub mod workflows;
