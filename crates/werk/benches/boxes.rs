@@ -91,6 +91,7 @@ async fn main() {
     let response = server
         .http
         .get(server.api(&format!("/api/v2/builds/{last_boxed}/docker")))
+        .bearer_auth(&server.token)
         .send()
         .await
         .unwrap();
