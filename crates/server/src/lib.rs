@@ -12,6 +12,7 @@ pub mod access;
 pub mod api;
 mod auth;
 mod error;
+mod hooks;
 mod passwords;
 mod query;
 mod routes;

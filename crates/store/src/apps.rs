@@ -29,6 +29,7 @@ impl Store {
             default_branch: new.default_branch.clone(),
             privacy: new.privacy.clone(),
             badge_key: crate::new_token()[..32].to_string(),
+            push_key: crate::new_token()[..32].to_string(),
             theme: "Amethyst".to_string(),
             ignored_branches: "[]".to_string(),
             workflows: workflows_json.to_string(),
@@ -40,7 +41,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO applications (id, owner_id, name, git_url, default_branch, privacy, \
              badge_key, theme, ignored_branches, workflows, yml_hash, created_at, updated_at, \
-             source_kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             source_kind, push_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(&row.id)
         .bind(&row.owner_id)
@@ -56,6 +58,7 @@ impl Store {
         .bind(&row.created_at)
         .bind(&row.updated_at)
         .bind(&row.source_kind)
+        .bind(&row.push_key)
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::conflict_on(e, format!("application {:?}", new.name)))?;
@@ -184,6 +187,22 @@ impl Store {
         .bind(fold_case(name))
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    /// The application whose push hook URL holds `push_key`.
+    pub async fn application_by_push_key(
+        &self,
+        push_key: &str,
+    ) -> StoreResult<Option<ApplicationRow>> {
+        if push_key.is_empty() {
+            return Ok(None);
+        }
+        Ok(
+            sqlx::query_as("SELECT * FROM applications WHERE push_key = $1")
+                .bind(push_key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// The application with this id.

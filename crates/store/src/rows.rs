@@ -79,6 +79,8 @@ pub struct ApplicationRow {
     pub privacy: String,
     /// Key of the status badge.
     pub badge_key: String,
+    /// The secret of the push hook URL (`POST /commits/<push key>`).
+    pub push_key: String,
     /// UI theme name.
     pub theme: String,
     /// JSON array of branch names.

@@ -10,7 +10,11 @@ mod common;
 
 use common::TestDb;
 
-on_both_backends!(users_and_tokens, trigger_claim_and_finish_a_run);
+on_both_backends!(
+    users_and_tokens,
+    trigger_claim_and_finish_a_run,
+    applications_are_found_by_push_key
+);
 
 fn running_state() -> RunState {
     RunState {
@@ -297,4 +301,37 @@ async fn trigger_claim_and_finish_a_run(db: TestDb) {
     assert_eq!(steps.len(), 3);
     assert_eq!(steps[0].result, "passed");
     assert!(steps[0].finished_at.is_some());
+}
+
+async fn applications_are_found_by_push_key(db: TestDb) {
+    let store = db.store.clone();
+    let user = store.create_user("paula").await.unwrap();
+    let mut keys = Vec::new();
+    for name in ["one", "two"] {
+        let app = store
+            .create_application(
+                &NewApplication {
+                    owner_id: user.id.clone(),
+                    name: name.into(),
+                    git_url: "/srv/repos/x".into(),
+                    source_kind: "git".into(),
+                    default_branch: "main".into(),
+                    privacy: "private".into(),
+                },
+                &[spec("build", "git")],
+                "[]",
+                "",
+            )
+            .await
+            .unwrap();
+        assert_eq!(app.push_key.len(), 32);
+        assert!(app.push_key.bytes().all(|b| b.is_ascii_hexdigit()));
+        let found = store.application_by_push_key(&app.push_key).await.unwrap();
+        assert_eq!(found.map(|a| a.id), Some(app.id.clone()));
+        keys.push(app.push_key);
+    }
+    assert_ne!(keys[0], keys[1]);
+    assert_eq!(store.application_by_push_key("").await.unwrap(), None);
+    let unknown = "0".repeat(32);
+    assert_eq!(store.application_by_push_key(&unknown).await.unwrap(), None);
 }

@@ -80,6 +80,12 @@ async fn every_endpoint_answers_each_kind_of_caller_as_documented() {
         ),
         (
             "GET",
+            format!("{app_path}/hook"),
+            Value::Null,
+            [401, 401, 404, 403, 403, 200],
+        ),
+        (
+            "GET",
             format!("{app_path}/collaborators"),
             Value::Null,
             [401, 401, 404, 200, 200, 200],

@@ -476,3 +476,22 @@ pub struct SpinnakerRun {
     pub summary: RunSummary,
     pub application: ApplicationSummary,
 }
+
+/// What a push hook call did (werk's answer; Wercker's is not known).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PushAnswer {
+    /// What happened, for the git server's delivery log.
+    pub message: String,
+    /// The runs started, one per git-type pipeline; empty when the push starts nothing.
+    pub runs: Vec<RunSummary>,
+}
+
+/// An application's push hook (werk extension), for its admins.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PushHook {
+    /// The URL to give the git server as its push webhook, `POST` with a JSON body.
+    pub url: String,
+    /// The secret part of that URL, as Wercker's `pushKey`.
+    pub push_key: String,
+}

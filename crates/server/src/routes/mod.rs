@@ -3,6 +3,7 @@
 mod accounts;
 mod applications;
 mod envvars;
+mod hooks;
 mod legacy;
 pub(crate) mod openapi;
 mod orgs;
@@ -47,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v3/builds/{id}", get(legacy::build))
         .route("/api/v3/deploys/{id}", get(legacy::deploy))
         .route("/api/v2/builds/{id}/docker", get(legacy::build_container))
+        .route("/commits/{pushKey}", post(hooks::push))
+        .route("/api/v3/applications/{owner}/{name}/hook", get(hooks::show))
         .route("/api/v3/pipelines", post(pipelines::create))
         .route(
             "/api/v3/pipelines/{id}",

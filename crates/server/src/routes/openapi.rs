@@ -8,8 +8,8 @@ use utoipa::openapi::server::Server;
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    accounts, applications, envvars, legacy, orgs, pipelines, registry, runs, spinnaker, steps,
-    workflows,
+    accounts, applications, envvars, hooks, legacy, orgs, pipelines, registry, runs, spinnaker,
+    steps, workflows,
 };
 use crate::AppState;
 
@@ -71,6 +71,8 @@ mod errors {
         legacy::build,
         legacy::deploy,
         legacy::build_container,
+        hooks::push,
+        hooks::show,
         pipelines::create,
         pipelines::get,
         pipelines::update,
@@ -134,6 +136,10 @@ mod errors {
         (
             name = "collaborators",
             description = "werk extension: who else may read, run or change an application."
+        ),
+        (
+            name = "hooks",
+            description = "The push hook a git server calls on every push (Wercker's pushKey URL)."
         ),
         (
             name = "step registry",

@@ -59,6 +59,12 @@ pub enum AppsAction {
         /// Branch names, at most 10.
         branches: Vec<String>,
     },
+    /// Print the push hook URL to give the git server (GitHub, Gitea, GitLab, Bitbucket):
+    /// each push then starts the application's workflows.
+    Hook {
+        /// OWNER/APP.
+        app: String,
+    },
 }
 
 pub async fn run(args: AppsArgs) -> anyhow::Result<ExitCode> {
@@ -96,6 +102,21 @@ pub async fn run(args: AppsArgs) -> anyhow::Result<ExitCode> {
                 println!("{app} ignores no branches");
             } else {
                 println!("{app} ignores {}", branches.join(", "));
+            }
+        }
+        AppsAction::Hook { app } => {
+            let (owner, name) = owner_and_app(&app)?;
+            let hook = client
+                .get(&format!(
+                    "/api/v3/applications/{}/{}/hook",
+                    encode(owner),
+                    encode(name)
+                ))
+                .await?;
+            if json {
+                print_json(&hook)?;
+            } else {
+                println!("{}", text(&hook, "url"));
             }
         }
     }
