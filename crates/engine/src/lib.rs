@@ -28,6 +28,7 @@ mod mask;
 mod recovery;
 pub mod repo;
 mod runner;
+mod schedules;
 pub mod state;
 mod trigger;
 
@@ -87,6 +88,8 @@ pub struct Engine {
     executor: Arc<LocalExecutor>,
     /// Wakes the dispatcher when a run is queued or a slot frees up.
     wake: Notify,
+    /// Wakes the schedule loop when a schedule is added.
+    schedules_changed: Notify,
     /// Bumped on every change of a run, step or log, so followers wake without polling.
     changes: watch::Sender<u64>,
     /// Cancel tokens of the runs executing now, by run id.
@@ -111,6 +114,7 @@ impl Engine {
             config,
             executor: Arc::new(executor),
             wake: Notify::new(),
+            schedules_changed: Notify::new(),
             changes: watch::channel(0).0,
             active: Mutex::new(HashMap::new()),
             slots,
@@ -149,6 +153,7 @@ impl Engine {
         if let Err(err) = self.recover().await {
             tracing::error!(error = %err, "cannot recover runs left by a previous process");
         }
+        let schedules = tokio::spawn(Arc::clone(&self).run_schedules(shutdown.clone()));
         loop {
             if let Err(err) = self.dispatch_queued().await {
                 tracing::error!(error = %err, "dispatching queued runs failed");
@@ -170,6 +175,7 @@ impl Engine {
         }
         let all = self.config.parallel_runs.max(1) as u32;
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.slots.acquire_many(all)).await;
+        let _ = schedules.await;
     }
 
     fn notify_change(&self) {

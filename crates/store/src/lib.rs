@@ -25,6 +25,7 @@ mod ids;
 mod orgs;
 mod rows;
 mod runs;
+mod schedules;
 mod steps;
 mod users;
 mod workflows;
@@ -36,8 +37,8 @@ pub use error::{StoreError, StoreResult};
 pub use ids::{hash_token, new_id, new_token, now, valid_id};
 pub use rows::{
     ApplicationRow, CollaboratorRow, EnvVarRow, MemberRow, NewApplication, NewItem, NewRun,
-    PipelineRow, PipelineSpec, RunFilter, RunRow, RunState, RunStepRow, TokenRow, UserRow,
-    WorkflowItemRow, WorkflowRow,
+    PipelineRow, PipelineSpec, RunFilter, RunRow, RunState, RunStepRow, ScheduleRow, TokenRow,
+    UserRow, WorkflowItemRow, WorkflowRow,
 };
 pub use runs::{RunPlacement, RunSort};
 

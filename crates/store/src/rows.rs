@@ -397,3 +397,22 @@ pub struct EnvVarRow {
     /// Last change.
     pub updated_at: String,
 }
+
+/// A schedule: a pipeline run at the times of a cron pattern.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ScheduleRow {
+    /// 24-hex id.
+    pub id: String,
+    /// The pipeline run.
+    pub pipeline_id: String,
+    /// The cron pattern (five fields, or six with seconds), in UTC.
+    pub cron: String,
+    /// The branch run.
+    pub branch: String,
+    /// Who made the schedule; the runs are theirs.
+    pub user_id: String,
+    /// When it is next due (ISO-8601 UTC).
+    pub next_at: String,
+    /// Creation time.
+    pub created_at: String,
+}

@@ -13,7 +13,8 @@ use common::TestDb;
 on_both_backends!(
     users_and_tokens,
     trigger_claim_and_finish_a_run,
-    applications_are_found_by_push_key
+    applications_are_found_by_push_key,
+    schedules_fall_due_and_one_server_advances_each
 );
 
 fn running_state() -> RunState {
@@ -334,4 +335,66 @@ async fn applications_are_found_by_push_key(db: TestDb) {
     assert_eq!(store.application_by_push_key("").await.unwrap(), None);
     let unknown = "0".repeat(32);
     assert_eq!(store.application_by_push_key(&unknown).await.unwrap(), None);
+}
+
+async fn schedules_fall_due_and_one_server_advances_each(db: TestDb) {
+    let store = db.store.clone();
+    let user = store.create_user("sam").await.unwrap();
+    let app = store
+        .create_application(
+            &NewApplication {
+                owner_id: user.id.clone(),
+                name: "nightly".into(),
+                git_url: "/srv/repos/n".into(),
+                source_kind: "git".into(),
+                default_branch: "main".into(),
+                privacy: "private".into(),
+            },
+            &[spec("build", "git")],
+            "[]",
+            "",
+        )
+        .await
+        .unwrap();
+    let pipeline = &store
+        .pipelines_of_application(&app.id, 10, 0)
+        .await
+        .unwrap()[0];
+    let due = "2026-01-01T00:00:00.000Z";
+    let later = "2026-01-02T00:00:00.000Z";
+    let schedule = store
+        .create_schedule(&pipeline.id, "0 0 * * *", "main", &user.id, due)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.schedules_of_pipeline(&pipeline.id).await.unwrap(),
+        std::slice::from_ref(&schedule)
+    );
+    assert_eq!(
+        store.next_schedule_due().await.unwrap().as_deref(),
+        Some(due)
+    );
+    assert!(
+        store
+            .due_schedules("2025-12-31T23:59:59.999Z")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.due_schedules(due).await.unwrap(),
+        std::slice::from_ref(&schedule)
+    );
+
+    // Two servers see it due at once: one moves it on, the other's move finds it moved.
+    let other = db.another_store().await;
+    let (a, b) = tokio::join!(
+        store.advance_schedule(&schedule.id, due, later),
+        other.advance_schedule(&schedule.id, due, later),
+    );
+    assert!(a.unwrap() ^ b.unwrap(), "exactly one server starts the run");
+    assert!(store.due_schedules(due).await.unwrap().is_empty());
+    assert!(store.delete_schedule(&schedule.id).await.unwrap());
+    assert!(!store.delete_schedule(&schedule.id).await.unwrap());
+    assert_eq!(store.next_schedule_due().await.unwrap(), None);
 }

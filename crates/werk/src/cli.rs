@@ -56,6 +56,8 @@ pub enum Command {
     Envvars(EnvvarsArgs),
     /// Your personal tokens.
     Tokens(TokensArgs),
+    /// Schedules: pipelines run at the times of a cron pattern.
+    Schedules(crate::cmd::schedules::SchedulesArgs),
     /// Organizations and their members.
     Orgs(OrgsArgs),
     /// Collaborators of an application.

@@ -60,6 +60,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Logs(args) => commands::logs(args).await,
         Command::Envvars(args) => cmd::envvars::run(args).await,
         Command::Tokens(args) => cmd::tokens::run(args).await,
+        Command::Schedules(args) => cmd::schedules::run(args).await,
         Command::Orgs(args) => cmd::access::orgs(args).await,
         Command::Collaborators(args) => cmd::access::collaborators(args).await,
         Command::Check(args) => commands::check(args),

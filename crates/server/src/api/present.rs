@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 use werk_engine::{StepInfo, StepOrigin};
 use werk_store::{
-    ApplicationRow, PipelineRow, RunRow, RunStepRow, Store, UserRow, WorkflowItemRow, WorkflowRow,
+    ApplicationRow, PipelineRow, RunRow, RunStepRow, ScheduleRow, Store, UserRow, WorkflowItemRow,
+    WorkflowRow,
 };
 
 use super::actions::{EXECUTE_ACTIONS, OWNER_ACTIONS, PUBLIC_ACTIONS};
@@ -177,6 +178,20 @@ impl<'a> Presenter<'a> {
             twitter: String::new(),
             has_github_token: false,
             has_bitbucket_token: false,
+        }
+    }
+
+    /// A schedule, made by `username`.
+    pub fn schedule(&self, row: &ScheduleRow, username: &str) -> Schedule {
+        Schedule {
+            id: row.id.clone(),
+            url: format!("{}/schedules/{}", self.base, row.id),
+            cron: row.cron.clone(),
+            branch: row.branch.clone(),
+            next_at: row.next_at.clone(),
+            created_at: row.created_at.clone(),
+            pipeline_id: row.pipeline_id.clone(),
+            created_by: username.to_owned(),
         }
     }
 

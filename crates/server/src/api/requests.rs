@@ -148,6 +148,17 @@ pub struct PipelineUpdate {
     pub manual_approval: bool,
 }
 
+/// `POST /api/v3/pipelines/{id}/schedules` (werk extension).
+#[derive(ToSchema)]
+pub struct NewSchedule {
+    /// A cron pattern in UTC: five fields (minute hour day-of-month month day-of-week), or
+    /// six with seconds first; names like `MON` and `JAN` work.
+    #[schema(example = "0 3 * * *")]
+    pub cron: String,
+    /// The branch to run; the application's default branch when absent.
+    pub branch: Option<String>,
+}
+
 /// `POST /api/v3/tokens`.
 #[derive(ToSchema)]
 pub struct NewToken {

@@ -495,3 +495,22 @@ pub struct PushHook {
     /// The secret part of that URL, as Wercker's `pushKey`.
     pub push_key: String,
 }
+
+/// A schedule of a pipeline (werk extension).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    pub id: String,
+    pub url: String,
+    /// The cron pattern, in UTC.
+    pub cron: String,
+    /// The branch run.
+    pub branch: String,
+    /// When it is next due.
+    pub next_at: String,
+    pub created_at: String,
+    /// The pipeline run.
+    pub pipeline_id: String,
+    /// Who made it; the runs are theirs.
+    pub created_by: String,
+}

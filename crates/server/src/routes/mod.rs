@@ -10,6 +10,7 @@ mod orgs;
 mod pipelines;
 mod registry;
 mod runs;
+mod schedules;
 mod spinnaker;
 mod steps;
 mod workflows;
@@ -49,6 +50,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v3/deploys/{id}", get(legacy::deploy))
         .route("/api/v2/builds/{id}/docker", get(legacy::build_container))
         .route("/commits/{pushKey}", post(hooks::push))
+        .route(
+            "/api/v3/pipelines/{id}/schedules",
+            get(schedules::list).post(schedules::create),
+        )
+        .route(
+            "/api/v3/schedules/{id}",
+            get(schedules::get).delete(schedules::delete),
+        )
         .route("/api/v3/applications/{owner}/{name}/hook", get(hooks::show))
         .route("/api/v3/pipelines", post(pipelines::create))
         .route(

@@ -8,8 +8,8 @@ use utoipa::openapi::server::Server;
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    accounts, applications, envvars, hooks, legacy, orgs, pipelines, registry, runs, spinnaker,
-    steps, workflows,
+    accounts, applications, envvars, hooks, legacy, orgs, pipelines, registry, runs, schedules,
+    spinnaker, steps, workflows,
 };
 use crate::AppState;
 
@@ -73,6 +73,10 @@ mod errors {
         legacy::build_container,
         hooks::push,
         hooks::show,
+        schedules::list,
+        schedules::create,
+        schedules::get,
+        schedules::delete,
         pipelines::create,
         pipelines::get,
         pipelines::update,
@@ -136,6 +140,10 @@ mod errors {
         (
             name = "collaborators",
             description = "werk extension: who else may read, run or change an application."
+        ),
+        (
+            name = "schedules",
+            description = "werk extension: pipelines run at the times of a cron pattern."
         ),
         (
             name = "hooks",

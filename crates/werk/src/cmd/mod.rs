@@ -11,6 +11,7 @@ pub mod login;
 pub mod pipelines;
 pub mod registry;
 pub mod runs;
+pub mod schedules;
 pub mod tokens;
 pub mod workflows;
 

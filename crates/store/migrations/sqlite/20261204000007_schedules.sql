@@ -1,0 +1,14 @@
+-- Schedules: a pipeline run on a branch at the times of a cron pattern (UTC), as the user
+-- who made the schedule. `next_at` (ISO-8601 UTC, milliseconds) is the next time due; the
+-- server that moves it forward is the one that starts that run.
+CREATE TABLE schedules (
+    id          TEXT PRIMARY KEY,
+    pipeline_id TEXT NOT NULL REFERENCES pipelines (id),
+    cron        TEXT NOT NULL,
+    branch      TEXT NOT NULL,
+    user_id     TEXT NOT NULL REFERENCES users (id),
+    next_at     TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX schedules_next_at ON schedules (next_at);
+CREATE INDEX schedules_pipeline ON schedules (pipeline_id);
