@@ -38,6 +38,8 @@ impl Store {
             updated_at: created,
         };
         let mut tx = self.pool.begin().await?;
+        // Not while its owner (an organization being deleted, say) changes.
+        Self::lock_account(&mut tx, &row.owner_id).await?;
         sqlx::query(
             "INSERT INTO applications (id, owner_id, name, git_url, default_branch, privacy, \
              badge_key, theme, ignored_branches, workflows, yml_hash, created_at, updated_at, \

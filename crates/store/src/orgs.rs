@@ -60,17 +60,18 @@ impl Store {
     /// # Errors
     /// [`StoreError::Invalid`] when it still owns applications.
     pub async fn delete_organization(&self, org_id: &str) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        Self::lock_account(&mut tx, org_id).await?;
         let (apps,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM applications WHERE owner_id = $1")
                 .bind(org_id)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *tx)
                 .await?;
         if apps > 0 {
             return Err(StoreError::Invalid(format!(
                 "the organization still owns {apps} applications"
             )));
         }
-        let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM org_members WHERE org_id = $1")
             .bind(org_id)
             .execute(&mut *tx)
@@ -123,6 +124,7 @@ impl Store {
     /// Adds a member, or changes their role.
     pub async fn set_member(&self, org_id: &str, user_id: &str, role: &str) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
+        Self::lock_account(&mut tx, org_id).await?;
         // One statement, so that two servers adding the same member at once cannot both
         // insert (SQLite serializes writers; PostgreSQL does not).
         sqlx::query(
@@ -143,6 +145,7 @@ impl Store {
     /// Removes a member; the last admin cannot leave.
     pub async fn remove_member(&self, org_id: &str, user_id: &str) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
+        Self::lock_account(&mut tx, org_id).await?;
         sqlx::query("DELETE FROM org_members WHERE org_id = $1 AND user_id = $2")
             .bind(org_id)
             .bind(user_id)
@@ -150,6 +153,20 @@ impl Store {
             .await?;
         Self::keep_an_admin(&mut tx, org_id).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Makes the transaction the only one changing account `id` until it ends: a write to
+    /// its row takes the row's lock on PostgreSQL (SQLite lets one writer in at a time
+    /// anyway), so checks such as "one admin is left" see every committed change.
+    pub(crate) async fn lock_account(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        id: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET id = id WHERE id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 

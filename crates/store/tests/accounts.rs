@@ -9,7 +9,8 @@ use common::TestDb;
 
 on_both_backends!(
     organizations_keep_an_admin_and_own_applications_members_see,
-    variables_come_in_owner_application_pipeline_order_and_stay_protected
+    variables_come_in_owner_application_pipeline_order_and_stay_protected,
+    two_admins_stepping_down_at_once_leave_one
 );
 
 async fn app(store: &Store, owner: &str, name: &str, privacy: &str) -> werk_store::ApplicationRow {
@@ -238,4 +239,35 @@ async fn variables_come_in_owner_application_pipeline_order_and_stay_protected(d
 
     let approved = store.set_manual_approval(&build.id, true).await.unwrap();
     assert_eq!(approved.manual_approval, 1);
+}
+
+async fn two_admins_stepping_down_at_once_leave_one(db: TestDb) {
+    let store = db.store.clone();
+    let other = db.another_store().await;
+    let ann = store.create_user("ann").await.unwrap();
+    let ben = store.create_user("ben").await.unwrap();
+    for round in 0..20 {
+        let org = store
+            .create_organization(&format!("org{round}"), "", &ann.id)
+            .await
+            .unwrap();
+        store.set_member(&org.id, &ben.id, "admin").await.unwrap();
+        // Each demotes themself, on a server of their own, at the same moment.
+        let (a, b) = tokio::join!(
+            store.set_member(&org.id, &ann.id, "member"),
+            other.set_member(&org.id, &ben.id, "member"),
+        );
+        assert!(
+            a.is_ok() ^ b.is_ok(),
+            "round {round}: exactly one steps down ({a:?}, {b:?})"
+        );
+        let admins = store
+            .members_of(&org.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.role == "admin")
+            .count();
+        assert_eq!(admins, 1, "round {round}");
+    }
 }
