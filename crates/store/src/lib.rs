@@ -45,7 +45,7 @@ pub use runs::{RunPlacement, RunSort};
 use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions};
+use sqlx::{AnyPool, ConnectOptions, Connection};
 
 pub mod testing;
 
@@ -86,6 +86,14 @@ impl Backend {
     }
 }
 
+/// The advisory lock key of a server's claim on a PostgreSQL database ("werk" in ASCII).
+const SERVER_LOCK_KEY: i64 = 0x7765_726b;
+
+/// A server's claim on its database, released when dropped (its connection closes).
+pub struct ServerLock {
+    _connection: Option<sqlx::AnyConnection>,
+}
+
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -109,6 +117,38 @@ impl Store {
     /// # Errors
     /// When the scheme is unknown, the database cannot be reached, or a migration fails.
     pub async fn open(url: &str) -> StoreResult<Store> {
+        let store = Store::connect(url).await?;
+        // Several servers starting at once on one PostgreSQL database are fine: sqlx takes
+        // an advisory lock around the migrations.
+        match store.backend {
+            Backend::Sqlite => SQLITE_MIGRATOR.run(&store.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATOR.run(&store.pool).await?,
+        }
+        Ok(store)
+    }
+
+    /// Opens a database werk has already set up, changing nothing in it (for `werk admin`,
+    /// which must not turn any database it is pointed at into werk's).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] when the database holds no werk tables; as [`Store::open`]
+    /// otherwise.
+    pub async fn open_existing(url: &str) -> StoreResult<Store> {
+        let store = Store::connect(url).await?;
+        let set_up: Result<(i64,), _> = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations")
+            .fetch_one(&store.pool)
+            .await;
+        match set_up {
+            Ok((n,)) if n > 0 => Ok(store),
+            _ => Err(StoreError::Invalid(
+                "that database holds no werk data: start `werk serve` on it first".into(),
+            )),
+        }
+    }
+
+    /// Connects, checking first that the database answers: a server that is down is named
+    /// at once rather than after a pool's timeout.
+    async fn connect(url: &str) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url)?;
         let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
@@ -138,19 +178,44 @@ impl Store {
             // SQLite, and its default isolation (read committed) keeps the compare-and-set
             // writes correct across servers.
             Backend::Postgres => {
+                sqlx::AnyConnection::connect_with(&options)
+                    .await?
+                    .close()
+                    .await?;
                 AnyPoolOptions::new()
                     .max_connections(MAX_CONNECTIONS)
+                    .acquire_timeout(std::time::Duration::from_secs(10))
                     .connect_with(options)
                     .await?
             }
         };
-        // Several servers starting at once on one PostgreSQL database are fine: sqlx takes
-        // an advisory lock around the migrations.
-        match backend {
-            Backend::Sqlite => SQLITE_MIGRATOR.run(&pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATOR.run(&pool).await?,
-        }
         Ok(Store { pool, backend })
+    }
+
+    /// Claims the database for this server until the returned lock is dropped: werk's
+    /// recovery and log files assume one server per database, so a second one (a rolling
+    /// deploy, a copy started by mistake) must not start on it. SQLite needs no claim here:
+    /// its file is in the server's data dir, which the server locks itself.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when another server holds the database.
+    pub async fn hold_server_lock(&self) -> StoreResult<ServerLock> {
+        if self.backend == Backend::Sqlite {
+            return Ok(ServerLock { _connection: None });
+        }
+        let mut connection = self.pool.acquire().await?.detach();
+        let (held,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
+            .bind(SERVER_LOCK_KEY)
+            .fetch_one(&mut connection)
+            .await?;
+        if !held {
+            return Err(StoreError::Conflict(
+                "another werk server is running on this database".into(),
+            ));
+        }
+        Ok(ServerLock {
+            _connection: Some(connection),
+        })
     }
 
     /// The backend this store runs on.

@@ -23,7 +23,9 @@ async fn open(args: &AdminStoreArgs) -> anyhow::Result<Store> {
             Store::sqlite_url_in(data)
         }
     };
-    Store::open(&url).await.context("cannot open the database")
+    Store::open_existing(&url)
+        .await
+        .context("cannot open the database")
 }
 
 pub async fn user(args: AdminUserArgs) -> anyhow::Result<()> {

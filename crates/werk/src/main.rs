@@ -73,7 +73,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Client commands log only warnings, so their output stays readable.
 fn init_logging(server: bool) {
     use std::io::IsTerminal;
-    let default = if server { "info" } else { "warn" };
+    // PostgreSQL tells every start that the migrations table exists; that is not news.
+    let default = if server {
+        "info,sqlx::postgres::notice=warn"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()

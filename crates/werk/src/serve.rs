@@ -17,26 +17,36 @@ use werk_store::Store;
 use crate::cli::ServeArgs;
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // With a database elsewhere, a bad URL leaves no empty data dir behind.
+    let store = match &args.database {
+        Some(url) => Some(Store::open(url).await.context("cannot open the database")?),
+        None => None,
+    };
     std::fs::create_dir_all(&args.data)
         .with_context(|| format!("cannot create the data dir {}", args.data.display()))?;
     let data_dir = std::fs::canonicalize(&args.data)
         .with_context(|| format!("cannot open the data dir {}", args.data.display()))?;
-    let database = match &args.database {
-        Some(url) => url.clone(),
-        None => Store::sqlite_url_in(&data_dir),
-    };
-    let store = Store::open(&database)
-        .await
-        .context("cannot open the database")?;
-    if store.count_users().await? == 0 {
-        let admin = store
-            .create_user("admin")
+    // One server per data dir and per database: runs, logs and recovery assume it.
+    let _data_lock = lock_data_dir(&data_dir)?;
+    let store = match store {
+        Some(store) => store,
+        None => Store::open(&Store::sqlite_url_in(&data_dir))
             .await
-            .context("cannot create the admin user")?;
-        let (_, token) = store.create_token(&admin.id, "first start").await?;
-        println!(
-            "Created the user admin. Its personal token, shown only this once:\n\n    {token}\n"
-        );
+            .context("cannot open the database")?,
+    };
+    let _database_lock = store.hold_server_lock().await.context("cannot start")?;
+    if store.count_users().await? == 0 {
+        match store.create_user("admin").await {
+            Ok(admin) => {
+                let (_, token) = store.create_token(&admin.id, "first start").await?;
+                println!(
+                    "Created the user admin. Its personal token, shown only this once:\n\n    {token}\n"
+                );
+            }
+            // Made a moment ago by a `werk admin` on the same database.
+            Err(werk_store::StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e).context("cannot create the admin user"),
+        }
     }
     let listener = TcpListener::bind(&args.listen)
         .await
@@ -60,6 +70,24 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         running.engine.public_url()
     );
     running.wait().await
+}
+
+/// Locks `werk.lock` in the data dir for as long as the returned file is open.
+fn lock_data_dir(data_dir: &std::path::Path) -> anyhow::Result<nix::fcntl::Flock<std::fs::File>> {
+    use nix::fcntl::{Flock, FlockArg};
+    let path = data_dir.join("werk.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|_| {
+        anyhow::anyhow!(
+            "another werk server is running on the data dir {}",
+            data_dir.display()
+        )
+    })
 }
 
 /// The Docker engine boxes run in, when asked for; not reaching it is an error, not a

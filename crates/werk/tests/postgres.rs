@@ -95,3 +95,65 @@ async fn werk_admin_creates_users_and_tokens_in_a_postgres_database() {
     let profile: serde_json::Value = profile.json().await.unwrap();
     assert_eq!(profile["username"], "alice");
 }
+
+/// Runs `werk` with `args` to its end (it is expected to refuse to start).
+fn werk_exits(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_werk"))
+        .args(args)
+        .env_remove("WERK_DATABASE")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn one_server_per_database_and_clear_refusals() {
+    let Some(db) = ScratchDatabase::create().await else {
+        return;
+    };
+    let first = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with(first.path(), None, &["--database", db.url()]).await;
+
+    // A second server on the same database, even with a data dir of its own, is refused.
+    let second = tempfile::tempdir().unwrap();
+    let data = second.path().to_str().unwrap();
+    let out = werk_exits(&[
+        "serve",
+        "--data",
+        data,
+        "--database",
+        db.url(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("another werk server is running on this database"),
+        "{stderr}"
+    );
+    drop(server);
+
+    // werk admin leaves a database werk never set up alone.
+    let Some(empty) = ScratchDatabase::create().await else {
+        return;
+    };
+    let out = werk_exits(&["admin", "user", "create", "bob", "--database", empty.url()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("holds no werk data"), "{stderr}");
+
+    // A server that is not there is named at once, and no data dir is made for nothing.
+    let missing = second.path().join("never-made");
+    let out = werk_exits(&[
+        "serve",
+        "--data",
+        missing.to_str().unwrap(),
+        "--database",
+        "postgres://werk:werk@127.0.0.1:1/werk",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot open the database"), "{stderr}");
+    assert!(stderr.to_lowercase().contains("refused"), "{stderr}");
+    assert!(!missing.exists());
+}

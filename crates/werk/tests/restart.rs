@@ -116,3 +116,21 @@ async fn sigterm_stops_the_server_and_records_why_the_running_run_failed() {
     let log = server.log(work["id"].as_str().unwrap()).await;
     assert!(log.contains("werk was stopped during this step"), "{log}");
 }
+
+#[tokio::test]
+async fn a_second_server_on_the_same_data_dir_is_refused() {
+    let data = tempfile::tempdir().unwrap();
+    let _server = TestServer::start(data.path()).await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_werk"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data.path())
+        .env_remove("WERK_DATABASE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("another werk server is running on the data dir"),
+        "{stderr}"
+    );
+}
