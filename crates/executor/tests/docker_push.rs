@@ -1,7 +1,9 @@
-//! `internal/docker-build` and `internal/docker-push` against a real registry (Debian's
-//! `docker-registry`, on loopback, with an htpasswd login): a pushed image holds what the
-//! steps left in the box, the source and the step's settings, or is the image built from a
-//! Dockerfile; a wrong login or a broken Dockerfile fails the step, saying why.
+//! `internal/docker-build`, `internal/docker-push` and `internal/docker-scratch-push`
+//! against a real registry (Debian's `docker-registry`, on loopback, with an htpasswd
+//! login): a pushed image holds what the steps left in the box, the source and the step's
+//! settings, or is the image built from a Dockerfile, or one layer of the output; a wrong
+//! login or a broken Dockerfile fails the step, saying why. `internal/store-container`
+//! saves the box.
 //!
 //! Without a Docker engine these tests say so and pass, except under `CI=true`.
 
@@ -280,4 +282,98 @@ async fn a_broken_dockerfile_fails_docker_build_with_the_builders_message() {
     let (_, message) = finished(&events, 4).expect("the build step ended");
     let message = message.unwrap_or_default();
     assert!(message.contains("returned a non-zero code: 3"), "{message}");
+}
+
+#[tokio::test]
+async fn docker_scratch_push_sends_the_output_as_one_layer() {
+    let Some(docker) = docker().await else { return };
+    let registry = Registry::start();
+    let repository = format!("{}/team/scratch", registry.address);
+    let yml = format!(
+        r#"
+box: {IMAGE}
+build:
+  steps:
+    - script:
+        name: output
+        code: |
+          cp /bin/busybox "$WERCKER_OUTPUT_DIR/busybox"
+          echo hi-from-scratch > "$WERCKER_OUTPUT_DIR/hello.txt"
+    - internal/docker-scratch-push:
+        repository: {repository}
+        username: pusher
+        password: s3cret
+        tag: s1
+        cmd: /busybox cat /hello.txt
+"#
+    );
+    let fx = Fixture::new(&[("wercker.yml", &yml)]);
+    let job = job(&fx, "build");
+    let run_id = job.run_id.clone();
+    let events = run_in(&docker, job).await;
+    assert_eq!(outcome(&events), Outcome::Passed, "{}", log_of(&events, 5));
+    assert!(log_of(&events, 5).contains(&format!("Pushed {repository}:s1")));
+
+    let image = format!("{repository}:s1");
+    let login = Command::new("docker")
+        .args(["login", "-u", "pusher", "-p", "s3cret", &registry.address])
+        .output()
+        .expect("docker login");
+    assert!(login.status.success(), "{login:?}");
+    let pulled = Command::new("docker")
+        .args(["pull", "-q", &image])
+        .output()
+        .expect("docker pull");
+    assert!(pulled.status.success(), "{pulled:?}");
+    let layers = Command::new("docker")
+        .args([
+            "image",
+            "inspect",
+            "--format",
+            "{{len .RootFS.Layers}}",
+            &image,
+        ])
+        .output()
+        .expect("docker image inspect");
+    assert_eq!(String::from_utf8_lossy(&layers.stdout).trim(), "1");
+    let ran = Command::new("docker")
+        .args(["run", "--rm", &image])
+        .output()
+        .expect("docker run");
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), "hi-from-scratch\n");
+    let _ = Command::new("docker").args(["rmi", &image]).output();
+    let _ = Command::new("docker")
+        .args(["logout", &registry.address])
+        .output();
+    let _ = Command::new("docker")
+        .args(["rmi", &DockerEngine::saved_image(&run_id)])
+        .output();
+}
+
+#[tokio::test]
+async fn store_container_saves_the_box_at_that_step() {
+    let Some(docker) = docker().await else { return };
+    let yml = format!(
+        "box: {IMAGE}\nbuild:\n  steps:\n    - script:\n        code: echo early > /etc/early\n    - internal/store-container\n"
+    );
+    let fx = Fixture::new(&[("wercker.yml", &yml)]);
+    let job = job(&fx, "build");
+    let run_id = job.run_id.clone();
+    let events = run_in(&docker, job).await;
+    assert_eq!(outcome(&events), Outcome::Passed);
+    assert!(log_of(&events, 5).contains(&format!("Saved the box as werk-runs:{run_id}")));
+    let early = Command::new("docker")
+        .args([
+            "run",
+            "--rm",
+            &DockerEngine::saved_image(&run_id),
+            "cat",
+            "/etc/early",
+        ])
+        .output()
+        .expect("docker run");
+    assert_eq!(String::from_utf8_lossy(&early.stdout), "early\n");
+    let _ = Command::new("docker")
+        .args(["rmi", &DockerEngine::saved_image(&run_id)])
+        .output();
 }

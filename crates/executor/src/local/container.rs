@@ -343,6 +343,11 @@ impl RunContainers {
             .map(|_| ())
     }
 
+    /// The run's id.
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
     /// Removes the run's containers, network and built images.
     pub async fn remove(mut self) {
         self.removed = true;

@@ -2,6 +2,8 @@
 //! builds an image from a Dockerfile in the source; `internal/docker-push` pushes that image
 //! (`image-name`) or makes one of the box as the steps left it (source and output included,
 //! with the `cmd`, `entrypoint`, `env`, `ports`, ... the step names);
+//! `internal/docker-scratch-push` pushes one layer holding the output;
+//! `internal/store-container` saves the box;
 //! `internal/docker-run` starts a container beside the box, reachable by its `name`, and
 //! `internal/docker-kill` stops it.
 //!
@@ -35,8 +37,18 @@ pub(crate) async fn run(
             step.id
         )),
         ("internal/docker-push", Some(boxed)) => {
-            push(&Properties::of(step, &plan.env), boxed, order, rep, cancel).await
+            let props = Properties::of(step, &plan.env);
+            push(&props, Made::FromBox, boxed, order, rep, cancel).await
         }
+        ("internal/docker-scratch-push", Some(boxed)) => {
+            // The output, or the source when the output is empty, as the store step does.
+            let output = &plan.paths.output;
+            let empty = std::fs::read_dir(output).map_or(true, |mut d| d.next().is_none());
+            let dir = if empty { &plan.paths.root } else { output };
+            let props = Properties::of(step, &plan.env);
+            push(&props, Made::FromDir(dir), boxed, order, rep, cancel).await
+        }
+        ("internal/store-container", Some(boxed)) => store_container(boxed, order, rep).await,
         ("internal/docker-build", Some(boxed)) => {
             let props = Properties::of(step, &plan.env);
             build(&props, plan, boxed, order, rep, cancel).await
@@ -59,9 +71,27 @@ pub(crate) async fn run(
     result.map(|()| None).map_err(StepFailure::failed)
 }
 
-/// `internal/docker-push`.
+/// `internal/store-container`: saves the box now, for `GET /api/v2/builds/:id/docker`
+/// (a passed run saves it again at its `store` step).
+async fn store_container(boxed: &RunContainers, order: u32, rep: &Reporter) -> Result<(), String> {
+    boxed.commit().await?;
+    let saved = crate::DockerEngine::saved_image(boxed.run_id());
+    rep.line(order, &format!("Saved the box as {saved}")).await;
+    Ok(())
+}
+
+/// What `push` pushes when no `image-name` names an image of `internal/docker-build`.
+enum Made<'a> {
+    /// The box as the steps left it (`internal/docker-push`).
+    FromBox,
+    /// One layer holding this directory (`internal/docker-scratch-push`).
+    FromDir(&'a std::path::Path),
+}
+
+/// `internal/docker-push` and `internal/docker-scratch-push`.
 async fn push(
     props: &Properties,
+    made: Made<'_>,
     boxed: &RunContainers,
     order: u32,
     rep: &Reporter,
@@ -69,7 +99,7 @@ async fn push(
 ) -> Result<(), String> {
     let repository = props
         .get("repository")
-        .ok_or("internal/docker-push needs a repository")?
+        .ok_or("a push needs a repository")?
         .to_lowercase();
     let mut tags = props.list("tag");
     if tags.is_empty() {
@@ -105,14 +135,21 @@ async fn push(
     let image = match props.get("image-name") {
         // An image of `internal/docker-build`, pushed as it was built.
         Some(name) => boxed.built_image_name(&name),
-        None => {
-            rep.line(
-                order,
-                &format!("Making an image of the box for {repository}"),
-            )
-            .await;
-            boxed.make_image(&repository, &tags[0], &settings).await?
-        }
+        None => match made {
+            Made::FromBox => {
+                rep.line(
+                    order,
+                    &format!("Making an image of the box for {repository}"),
+                )
+                .await;
+                boxed.make_image(&repository, &tags[0], &settings).await?
+            }
+            Made::FromDir(dir) => {
+                boxed
+                    .import_dir(dir, &repository, &tags[0], &settings)
+                    .await?
+            }
+        },
     };
     let target = PushTarget {
         credentials: props.credentials(),

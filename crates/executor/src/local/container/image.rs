@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use bollard::models::{ContainerConfig, ContainerCreateBody};
 use bollard::query_parameters::{
-    CommitContainerOptions, CreateContainerOptions, RemoveContainerOptions,
+    CommitContainerOptions, CreateContainerOptions, CreateImageOptions, RemoveContainerOptions,
     UploadToContainerOptions,
 };
+use futures_util::StreamExt;
 use tokio_util::io::ReaderStream;
 
 use super::{RunContainers, docker_message};
@@ -123,7 +124,86 @@ impl RunContainers {
     }
 }
 
+impl RunContainers {
+    /// Makes the image `repository:tag` of one layer holding the contents of `dir` (on no
+    /// base image, as `docker import` does), with `settings`; its name.
+    pub async fn import_dir(
+        &self,
+        dir: &Path,
+        repository: &str,
+        tag: &str,
+        settings: &ImageSettings,
+    ) -> Result<String, String> {
+        let tar = tar_of(dir, "/").await?;
+        let file = tokio::fs::File::open(&tar)
+            .await
+            .map_err(|e| format!("cannot read {}: {e}", tar.display()))?;
+        let options = CreateImageOptions {
+            from_src: Some("-".to_owned()),
+            repo: Some(repository.to_owned()),
+            tag: Some(tag.to_owned()),
+            message: settings.message.clone(),
+            changes: settings.instructions(),
+            ..Default::default()
+        };
+        let body = bollard::body_try_stream(ReaderStream::new(file));
+        let mut progress = self.docker.create_image(Some(options), Some(body), None);
+        let mut result = Ok(());
+        while let Some(step) = progress.next().await {
+            if let Err(e) = step {
+                result = Err(format!(
+                    "cannot import {}: {}",
+                    dir.display(),
+                    docker_message(&e)
+                ));
+                break;
+            }
+        }
+        let _ = tokio::fs::remove_file(&tar).await;
+        result.map(|()| format!("{repository}:{tag}"))
+    }
+}
+
 impl ImageSettings {
+    /// The settings as Dockerfile instructions, for an image made by import.
+    fn instructions(&self) -> Vec<String> {
+        let json = |words: &Vec<String>| serde_json::to_string(words).unwrap_or_default();
+        let mut out = Vec::new();
+        if let Some(cmd) = &self.cmd {
+            out.push(format!("CMD {}", json(cmd)));
+        }
+        if let Some(entrypoint) = &self.entrypoint {
+            out.push(format!("ENTRYPOINT {}", json(entrypoint)));
+        }
+        for pair in &self.env {
+            if let Some((key, value)) = pair.split_once('=') {
+                out.push(format!(
+                    "ENV {key}={}",
+                    serde_json::to_string(value).unwrap_or_default()
+                ));
+            }
+        }
+        for port in &self.ports {
+            out.push(format!("EXPOSE {port}"));
+        }
+        if let Some(dir) = &self.working_dir {
+            out.push(format!("WORKDIR {dir}"));
+        }
+        if let Some(user) = &self.user {
+            out.push(format!("USER {user}"));
+        }
+        if let Some(signal) = &self.stop_signal {
+            out.push(format!("STOPSIGNAL {signal}"));
+        }
+        for (key, value) in &self.labels {
+            out.push(format!(
+                "LABEL {key}={}",
+                serde_json::to_string(value).unwrap_or_default()
+            ));
+        }
+        out
+    }
+
     fn config(&self) -> ContainerConfig {
         let some_vec = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
         ContainerConfig {
