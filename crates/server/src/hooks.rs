@@ -61,7 +61,9 @@ fn github(body: &Value, default_branch: &str) -> Result<Event, String> {
                 .and_then(|c| c["message"].as_str())
         })
         .map(str::to_owned);
-    push(git_ref, after, message, default_branch)
+    // For an annotated tag, `after` is the tag object; the head commit is what to build.
+    let commit = text(body, &["head_commit", "id"]).unwrap_or(after);
+    push(git_ref, commit, message, default_branch)
 }
 
 fn gitlab(body: &Value, default_branch: &str) -> Result<Event, String> {
@@ -188,10 +190,16 @@ mod tests {
                 Ok(pushed("dev", None, Some("fix")))
             );
         }
-        let tag = json!({"ref": "refs/tags/v1.2", "after": SHA, "commits": [{"message": "a"}, {"message": "b"}]});
+        let tag = json!({"ref": "refs/tags/v1.2", "after": "f".repeat(40), "head_commit": {"id": SHA, "message": "b"}});
         assert_eq!(
             read(&headers("x-github-event", "push"), &tag, "main"),
             Ok(pushed("main", Some("v1.2"), Some("b")))
+        );
+        // Gogs sends no head_commit: the last commit's message.
+        let gogs = json!({"ref": "refs/heads/dev", "after": SHA, "commits": [{"message": "a"}, {"message": "z"}]});
+        assert_eq!(
+            read(&headers("x-gogs-event", "push"), &gogs, "main"),
+            Ok(pushed("dev", None, Some("z")))
         );
         let deleted = json!({"ref": "refs/heads/old", "after": "0000000000000000000000000000000000000000", "deleted": true});
         assert!(matches!(
