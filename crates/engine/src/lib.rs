@@ -16,6 +16,7 @@
 //! the [`werk_executor::Executor`] trait.
 #![deny(missing_docs)]
 
+pub mod access;
 mod apps;
 mod catalog;
 mod chain;

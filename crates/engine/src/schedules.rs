@@ -17,6 +17,9 @@ use werk_store::{PipelineRow, ScheduleRow, UserRow};
 
 use crate::{Engine, EngineError, EngineResult, TriggerRequest};
 
+/// How many due schedules the store hands out at once (see `Store::due_schedules`).
+const DUE_BATCH: usize = 100;
+
 /// The longest the loop sleeps before it looks again (a schedule added by another server
 /// on the same database wakes no one here).
 const LONGEST_SLEEP: Duration = Duration::from_secs(60);
@@ -79,7 +82,29 @@ impl Engine {
     /// is due.
     async fn start_due_schedules(&self) -> EngineResult<Duration> {
         let now = Utc::now();
-        for schedule in self.store.due_schedules(&iso(now)).await? {
+        // The store hands out due schedules a batch at a time; each one started moves on.
+        loop {
+            let due = self.store.due_schedules(&iso(now)).await?;
+            let batch = due.len();
+            self.start_schedules(due, now).await?;
+            if batch < DUE_BATCH {
+                break;
+            }
+        }
+        let next = self.store.next_schedule_due().await?;
+        // A due time already past (a batch another server is still working on) means now.
+        Ok(next
+            .and_then(|at| DateTime::parse_from_rfc3339(&at).ok())
+            .map_or(LONGEST_SLEEP, |at| {
+                (at.with_timezone(&Utc) - Utc::now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+            }))
+    }
+
+    /// Starts the runs of `due` that this server wins.
+    async fn start_schedules(&self, due: Vec<ScheduleRow>, now: DateTime<Utc>) -> EngineResult<()> {
+        for schedule in due {
             let Some(next) = parse(&schedule.cron)
                 .ok()
                 .and_then(|pattern| next_after(&pattern, now))
@@ -97,19 +122,36 @@ impl Engine {
                 tracing::warn!(schedule = %schedule.id, error = %err, "a scheduled run could not start");
             }
         }
-        let next = self.store.next_schedule_due().await?;
-        Ok(next
-            .and_then(|at| DateTime::parse_from_rfc3339(&at).ok())
-            .and_then(|at| (at.with_timezone(&Utc) - Utc::now()).to_std().ok())
-            .unwrap_or(LONGEST_SLEEP))
+        Ok(())
     }
 
     async fn start_scheduled(&self, schedule: &ScheduleRow) -> EngineResult<()> {
-        let user = self
+        let Some(pipeline) = self.store.pipeline_by_id(&schedule.pipeline_id).await? else {
+            return Ok(());
+        };
+        if pipeline.active != 1 {
+            // Its wercker.yml no longer has the pipeline; the schedule waits for it.
+            return Ok(());
+        }
+        let user = self.store.user_by_id(&schedule.user_id).await?;
+        let app = self
             .store
-            .user_by_id(&schedule.user_id)
-            .await?
-            .ok_or_else(|| EngineError::NotFound("the schedule's user is gone".into()))?;
+            .application_by_id(&pipeline.application_id)
+            .await?;
+        let allowed = match (&user, &app) {
+            (Some(user), Some(app)) => {
+                crate::access::level(&self.store, Some(&user.id), app).await?
+                    >= crate::access::Level::Execute
+            }
+            _ => false,
+        };
+        let (Some(user), true) = (user, allowed) else {
+            // Runs are the scheduling user's: one who may no longer run the pipeline
+            // (removed as a collaborator, say) schedules nothing more.
+            tracing::info!(schedule = %schedule.id, "schedule removed: its user may no longer run the pipeline");
+            self.store.delete_schedule(&schedule.id).await?;
+            return Ok(());
+        };
         let request = TriggerRequest {
             pipeline_id: schedule.pipeline_id.clone(),
             branch: Some(schedule.branch.clone()),

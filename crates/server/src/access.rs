@@ -1,8 +1,6 @@
-//! Who may see and do what with an application.
+//! Who may see and do what with an application, for API callers.
 //!
-//! A caller's [`Level`] on an application is the highest of: `admin` for its owner and for
-//! admins of the organization owning it, `execute` for the organization's other members,
-//! the level given to a collaborator, and `read` for everyone when it is public. Reading
+//! A caller's [`Level`] on an application comes from [`werk_engine::access`]. Reading
 //! needs `read`, running pipelines and aborting runs `execute`, and changing the
 //! application, its pipelines, variables and collaborators `admin`.
 //!
@@ -15,73 +13,15 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 
-/// What a caller may do with an application, from least to most.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    /// Nothing: it is private and not theirs.
-    None,
-    /// See it, its runs, steps and logs.
-    Read,
-    /// Also run its pipelines and abort runs.
-    Execute,
-    /// Also change it, its pipelines, variables and collaborators.
-    Admin,
-}
-
-impl Level {
-    /// The level a collaborator's stored level name gives.
-    pub fn from_name(name: &str) -> Option<Level> {
-        match name {
-            "read" => Some(Level::Read),
-            "execute" => Some(Level::Execute),
-            "admin" => Some(Level::Admin),
-            _ => None,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Level::None => "no",
-            Level::Read => "read",
-            Level::Execute => "execute",
-            Level::Admin => "admin",
-        }
-    }
-}
+pub use werk_engine::access::Level;
 
 /// The names of collaborator levels, for validation messages.
 pub const LEVEL_NAMES: &[&str] = &["read", "execute", "admin"];
 
 /// The caller's level on `app`.
 pub async fn level(state: &AppState, caller: &Caller, app: &ApplicationRow) -> ApiResult<Level> {
-    let public = if app.privacy == "public" {
-        Level::Read
-    } else {
-        Level::None
-    };
-    let Some(user) = &caller.0 else {
-        return Ok(public);
-    };
-    if user.id == app.owner_id {
-        return Ok(Level::Admin);
-    }
-    let through_org = match state
-        .store()
-        .member_role(&app.owner_id, &user.id)
-        .await?
-        .as_deref()
-    {
-        Some("admin") => Level::Admin,
-        Some(_) => Level::Execute,
-        None => Level::None,
-    };
-    let as_collaborator = state
-        .store()
-        .collaborator_level(&app.id, &user.id)
-        .await?
-        .and_then(|l| Level::from_name(&l))
-        .unwrap_or(Level::None);
-    Ok(public.max(through_org).max(as_collaborator))
+    let user_id = caller.0.as_ref().map(|u| u.id.as_str());
+    Ok(werk_engine::access::level(state.store(), user_id, app).await?)
 }
 
 /// The application `application_id`, if the caller has at least `needed` on it; else the

@@ -166,3 +166,55 @@ async fn schedules_are_checked_kept_and_managed_from_the_cli() {
     let (status, _) = server.get(&format!("/api/v3/schedules/{id}")).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_schedule_ends_when_its_user_may_no_longer_run_the_pipeline() {
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start(data.path()).await;
+    let repo = Repo::with_yml("build:\n  steps:\n    - script: {name: hi, code: echo hi}\n");
+    server.create_app("shared", repo.path(), "private").await;
+    let pipeline = server.pipeline_id("shared", "build").await;
+    let olga = server.create_user("olga");
+    let collaborator = |level: &str| {
+        server
+            .http
+            .put(server.api("/api/v3/applications/admin/shared/collaborators/olga"))
+            .bearer_auth(&server.token)
+            .json(&json!({ "level": level }))
+    };
+    assert_eq!(server.send(collaborator("execute")).await.0, 200);
+    let (status, schedule) = server
+        .send(
+            server
+                .http
+                .post(server.api(&format!("/api/v3/pipelines/{pipeline}/schedules")))
+                .bearer_auth(&olga)
+                .json(&json!({ "cron": "* * * * * *" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{schedule}");
+    let id = schedule["id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + common::RUN_TIMEOUT;
+    while scheduled_runs(&server, &pipeline).await.is_empty() {
+        assert!(Instant::now() < deadline, "olga's schedule never ran");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Read access only: the schedule goes at its next time, and runs no more.
+    assert_eq!(server.send(collaborator("read")).await.0, 200);
+    let deadline = Instant::now() + common::RUN_TIMEOUT;
+    loop {
+        let (status, _) = server.get(&format!("/api/v3/schedules/{id}")).await;
+        if status == 404 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the schedule outlived olga's right to run"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let settled = scheduled_runs(&server, &pipeline).await.len();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(scheduled_runs(&server, &pipeline).await.len(), settled);
+}

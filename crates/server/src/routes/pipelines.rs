@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use werk_store::PipelineSpec;
+use werk_store::{PipelineRow, PipelineSpec};
 
 use crate::AppState;
 use crate::access::{self, Level};
@@ -35,14 +35,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Pipeline>> {
-    let what = format!("pipeline {id:?}");
-    let not_found = || ApiError::not_found(format!("{what} not found"));
-    let row = state
-        .store()
-        .pipeline_by_id(&id)
-        .await?
-        .ok_or_else(not_found)?;
-    access::require_on(&state, &caller, &row.application_id, Level::Read, &what).await?;
+    let row = find(&state, &caller, &id, Level::Read).await?;
     Ok(Json(state.presenter().pipeline_shape(&row)))
 }
 
@@ -72,14 +65,7 @@ pub async fn update(
     Path(id): Path<String>,
     body: JsonObject,
 ) -> ApiResult<Json<Pipeline>> {
-    let what = format!("pipeline {id:?}");
-    let not_found = || ApiError::not_found(format!("{what} not found"));
-    let row = state
-        .store()
-        .pipeline_by_id(&id)
-        .await?
-        .ok_or_else(not_found)?;
-    access::require_on(&state, &caller, &row.application_id, Level::Admin, &what).await?;
+    let row = find(&state, &caller, &id, Level::Admin).await?;
     let Some(on) = body.boolean("manualApproval")? else {
         return Err(ApiError::invalid_field(
             "manualApproval",
@@ -154,4 +140,22 @@ pub async fn create(
         row
     };
     Ok(Json(state.presenter().pipeline_shape(&row)))
+}
+
+/// The pipeline `id` (active or not: its runs stay readable), if the caller has `level` on
+/// its application.
+pub(crate) async fn find(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    level: Level,
+) -> ApiResult<PipelineRow> {
+    let what = format!("pipeline {id:?}");
+    let row = state
+        .store()
+        .pipeline_by_id(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
+    access::require_on(state, caller, &row.application_id, level, &what).await?;
+    Ok(row)
 }

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use werk_store::{PipelineRow, ScheduleRow};
+use werk_store::ScheduleRow;
 
 use crate::AppState;
 use crate::access::{self, Level};
@@ -13,7 +13,8 @@ use crate::api::requests::NewSchedule;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::query::JsonObject;
-use crate::routes::openapi::{BadRequest, Forbidden, NotFound, Unauthorized};
+use crate::routes::openapi::{BadRequest, Forbidden, NotFound, Unauthorized, Unprocessable};
+use crate::routes::pipelines;
 
 /// Lists a pipeline's schedules.
 #[utoipa::path(
@@ -34,7 +35,7 @@ pub async fn list(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<Schedule>>> {
-    let pipeline = pipeline(&state, &caller, &id, Level::Read).await?;
+    let pipeline = pipelines::find(&state, &caller, &id, Level::Read).await?;
     let rows = state.store().schedules_of_pipeline(&pipeline.id).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -58,6 +59,7 @@ pub async fn list(
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
+        (status = 422, response = Unprocessable),
     )
 )]
 pub async fn create(
@@ -67,7 +69,13 @@ pub async fn create(
     body: JsonObject,
 ) -> ApiResult<Json<Schedule>> {
     let user = caller.require()?.clone();
-    let pipeline = pipeline(&state, &caller, &id, Level::Execute).await?;
+    let pipeline = pipelines::find(&state, &caller, &id, Level::Execute).await?;
+    if pipeline.active != 1 {
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            format!("pipeline {id:?} is no longer in the application's wercker.yml"),
+        ));
+    }
     let cron = body.required_string("cron")?;
     let branch = body.string("branch")?;
     let row = state
@@ -133,24 +141,6 @@ pub async fn delete(
     let shown = shape(&state, &row).await?;
     state.store().delete_schedule(&row.id).await?;
     Ok(Json(shown))
-}
-
-/// The pipeline `id`, if the caller has `level` on its application.
-async fn pipeline(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    level: Level,
-) -> ApiResult<PipelineRow> {
-    let what = format!("pipeline {id:?}");
-    let row = state
-        .store()
-        .pipeline_by_id(id)
-        .await?
-        .filter(|p| p.active == 1)
-        .ok_or_else(|| ApiError::not_found(format!("{what} not found")))?;
-    access::require_on(state, caller, &row.application_id, level, &what).await?;
-    Ok(row)
 }
 
 /// The schedule `id`, if the caller has `level` on its pipeline's application.

@@ -3,10 +3,10 @@
 -- server that moves it forward is the one that starts that run.
 CREATE TABLE schedules (
     id          TEXT COLLATE "C" PRIMARY KEY,
-    pipeline_id TEXT COLLATE "C" NOT NULL REFERENCES pipelines (id),
+    pipeline_id TEXT COLLATE "C" NOT NULL REFERENCES pipelines (id) ON DELETE CASCADE,
     cron        TEXT COLLATE "C" NOT NULL,
     branch      TEXT COLLATE "C" NOT NULL,
-    user_id     TEXT COLLATE "C" NOT NULL REFERENCES users (id),
+    user_id     TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     next_at     TEXT COLLATE "C" NOT NULL,
     created_at  TEXT COLLATE "C" NOT NULL
 );

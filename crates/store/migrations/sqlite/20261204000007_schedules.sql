@@ -3,10 +3,10 @@
 -- server that moves it forward is the one that starts that run.
 CREATE TABLE schedules (
     id          TEXT PRIMARY KEY,
-    pipeline_id TEXT NOT NULL REFERENCES pipelines (id),
+    pipeline_id TEXT NOT NULL REFERENCES pipelines (id) ON DELETE CASCADE,
     cron        TEXT NOT NULL,
     branch      TEXT NOT NULL,
-    user_id     TEXT NOT NULL REFERENCES users (id),
+    user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     next_at     TEXT NOT NULL,
     created_at  TEXT NOT NULL
 );
