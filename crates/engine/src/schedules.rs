@@ -6,12 +6,12 @@
 //! when it is back, not once per time missed. Several servers on one database start each
 //! scheduled run once: the store moves a schedule forward with a compare-and-set.
 
-use std::str::FromStr as _;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Timelike, Utc};
 use croner::Cron;
+use croner::parser::{CronParser, Year};
 use tokio_util::sync::CancellationToken;
 use werk_store::{PipelineRow, ScheduleRow, UserRow};
 
@@ -164,8 +164,12 @@ impl Engine {
     }
 }
 
+/// Five fields, or six with seconds first; no year.
 fn parse(cron: &str) -> EngineResult<Cron> {
-    Cron::from_str(cron.trim())
+    CronParser::builder()
+        .year(Year::Disallowed)
+        .build()
+        .parse(cron.trim())
         .map_err(|e| EngineError::Invalid(format!("{:?} is not a cron pattern: {e}", cron.trim())))
 }
 
@@ -199,7 +203,7 @@ mod tests {
             next_after(&every_second, at).as_deref(),
             Some("2026-12-04T23:50:11.000Z")
         );
-        for bad in ["", "every day", "61 * * * *", "* * * *"] {
+        for bad in ["", "every day", "61 * * * *", "* * * *", "0 0 3 * * * 2027"] {
             assert!(matches!(parse(bad), Err(EngineError::Invalid(_))), "{bad}");
         }
     }

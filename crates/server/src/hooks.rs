@@ -12,8 +12,8 @@ use werk_engine::Push;
 /// What a hook call asks for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Event {
-    /// A push to run.
-    Push(Push),
+    /// Pushes to run (Bitbucket may send several refs in one event).
+    Push(Vec<Push>),
     /// Nothing to run, for this reason.
     Ignored(String),
 }
@@ -53,13 +53,9 @@ fn github(body: &Value, default_branch: &str) -> Result<Event, String> {
     if body["deleted"] == true || is_zero(after) {
         return Ok(Event::Ignored(format!("{git_ref} was deleted")));
     }
+    // Gogs sends no head_commit; its commits list the newest first.
     let message = text(body, &["head_commit", "message"])
-        .or_else(|| {
-            body["commits"]
-                .as_array()
-                .and_then(|c| c.last())
-                .and_then(|c| c["message"].as_str())
-        })
+        .or_else(|| message_of(body, after))
         .map(str::to_owned);
     // For an annotated tag, `after` is the tag object; the head commit is what to build.
     let commit = text(body, &["head_commit", "id"]).unwrap_or(after);
@@ -74,31 +70,37 @@ fn gitlab(body: &Value, default_branch: &str) -> Result<Event, String> {
     if is_zero(head) {
         return Ok(Event::Ignored(format!("{git_ref} was deleted")));
     }
-    let message = body["commits"]
-        .as_array()
-        .and_then(|commits| commits.iter().find(|c| c["id"] == head))
-        .and_then(|c| c["message"].as_str())
-        .map(str::to_owned);
+    let message = message_of(body, head).map(str::to_owned);
     push(git_ref, head, message, default_branch)
 }
 
+/// Bitbucket's push, one change per ref pushed; deleted refs start nothing.
 fn bitbucket(body: &Value, default_branch: &str) -> Result<Event, String> {
-    let change = body["push"]["changes"]
+    let changes = body["push"]["changes"]
         .as_array()
-        .and_then(|changes| changes.last())
+        .filter(|c| !c.is_empty())
         .ok_or("the push has no changes")?;
-    let new = &change["new"];
-    if new.is_null() {
-        return Ok(Event::Ignored("the ref was deleted".into()));
+    let mut pushes = Vec::new();
+    for change in changes {
+        let new = &change["new"];
+        if new.is_null() {
+            continue;
+        }
+        let name = text(new, &["name"]).ok_or("the push names no branch or tag")?;
+        let git_ref = match text(new, &["type"]) {
+            Some("tag") => format!("refs/tags/{name}"),
+            _ => format!("refs/heads/{name}"),
+        };
+        let commit = text(new, &["target", "hash"]).ok_or("the push has no commit")?;
+        let message = text(new, &["target", "message"]).map(str::to_owned);
+        if let Event::Push(more) = push(&git_ref, commit, message, default_branch)? {
+            pushes.extend(more);
+        }
     }
-    let name = text(new, &["name"]).ok_or("the push names no branch or tag")?;
-    let git_ref = match text(new, &["type"]) {
-        Some("tag") => format!("refs/tags/{name}"),
-        _ => format!("refs/heads/{name}"),
-    };
-    let commit = text(new, &["target", "hash"]).ok_or("the push has no commit")?;
-    let message = text(new, &["target", "message"]).map(str::to_owned);
-    push(&git_ref, commit, message, default_branch)
+    if pushes.is_empty() {
+        return Ok(Event::Ignored("the pushed refs were deleted".into()));
+    }
+    Ok(Event::Push(pushes))
 }
 
 /// werk's own: `{"branch": "main", "commit": "<sha>", "message": "...", "tag": "v1"}`.
@@ -139,12 +141,21 @@ fn push(
     if branch.is_empty() || tag.as_deref() == Some("") {
         return Err(format!("{git_ref:?} names no branch or tag"));
     }
-    Ok(Event::Push(Push {
+    Ok(Event::Push(vec![Push {
         branch,
         tag,
         commit: commit.to_lowercase(),
         message,
-    }))
+    }]))
+}
+
+/// The message of the listed commit `id`, if the event lists it.
+fn message_of<'a>(body: &'a Value, id: &str) -> Option<&'a str> {
+    body["commits"]
+        .as_array()?
+        .iter()
+        .find(|c| c["id"] == id)
+        .and_then(|c| c["message"].as_str())
 }
 
 fn text<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -172,12 +183,12 @@ mod tests {
     }
 
     fn pushed(branch: &str, tag: Option<&str>, message: Option<&str>) -> Event {
-        Event::Push(Push {
+        Event::Push(vec![Push {
             branch: branch.into(),
             tag: tag.map(Into::into),
             commit: SHA.into(),
             message: message.map(Into::into),
-        })
+        }])
     }
 
     #[test]
@@ -195,11 +206,11 @@ mod tests {
             read(&headers("x-github-event", "push"), &tag, "main"),
             Ok(pushed("main", Some("v1.2"), Some("b")))
         );
-        // Gogs sends no head_commit: the last commit's message.
-        let gogs = json!({"ref": "refs/heads/dev", "after": SHA, "commits": [{"message": "a"}, {"message": "z"}]});
+        // Gogs sends no head_commit; its commits come newest first.
+        let gogs = json!({"ref": "refs/heads/dev", "after": SHA, "commits": [{"id": SHA, "message": "newest"}, {"id": "0123456", "message": "older [ci skip]"}]});
         assert_eq!(
             read(&headers("x-gogs-event", "push"), &gogs, "main"),
-            Ok(pushed("dev", None, Some("z")))
+            Ok(pushed("dev", None, Some("newest")))
         );
         let deleted = json!({"ref": "refs/heads/old", "after": "0000000000000000000000000000000000000000", "deleted": true});
         assert!(matches!(
@@ -231,6 +242,12 @@ mod tests {
         assert_eq!(
             read(&headers("x-event-key", "repo:push"), &body, "main"),
             Ok(pushed("dev", None, Some("from bitbucket")))
+        );
+        // `git push origin dev :gone`: the branch runs, the deleted ref does not.
+        let two = json!({"push": {"changes": [{"new": {"type": "branch", "name": "dev", "target": {"hash": SHA}}}, {"new": null}]}});
+        assert_eq!(
+            read(&headers("x-event-key", "repo:push"), &two, "main"),
+            Ok(pushed("dev", None, None))
         );
         let gone = json!({"push": {"changes": [{"new": null}]}});
         assert!(matches!(

@@ -33,6 +33,8 @@ use werk_store::Store;
 
 /// Largest request body accepted, in bytes.
 const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+/// Largest push event accepted, in bytes: GitHub sends up to 25 MB.
+const HOOK_BODY_LIMIT_BYTES: usize = 25 * 1024 * 1024;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -71,7 +73,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Every route and layer of the server.
 pub fn router(state: AppState) -> Router {
+    use tower_http::limit::RequestBodyLimitLayer;
     routes::routes()
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .merge(routes::hook_routes().layer(RequestBodyLimitLayer::new(HOOK_BODY_LIMIT_BYTES)))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .method_not_allowed_fallback(|method: axum::http::Method| async move {
             ApiError::new(
@@ -86,12 +91,18 @@ pub fn router(state: AppState) -> Router {
             )
             .into_response()
         }))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(axum::middleware::map_response(error::json_errors))
         .layer(
             tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                // The path only: a query string may carry `?token=`.
-                tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+                // The path only: a query string may carry `?token=`; and a push hook's
+                // path is its secret.
+                let path = request.uri().path();
+                let path = if path.starts_with("/commits/") {
+                    "/commits/…"
+                } else {
+                    path
+                };
+                tracing::debug_span!("request", method = %request.method(), path = %path)
             }),
         )
         .with_state(state)

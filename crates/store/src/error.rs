@@ -12,6 +12,9 @@ pub enum StoreError {
     /// The request cannot be stored as it is.
     #[error("{0}")]
     Invalid(String),
+    /// Another server holds the database.
+    #[error("{0}")]
+    Locked(String),
     /// The database failed.
     #[error("database error: {0}")]
     Database(sqlx::Error),

@@ -86,12 +86,26 @@ impl Backend {
     }
 }
 
+/// The version of werk's first migration, in both backends' sets.
+const FIRST_MIGRATION: i64 = 20261204000001;
+
 /// The advisory lock key of a server's claim on a PostgreSQL database ("werk" in ASCII).
 const SERVER_LOCK_KEY: i64 = 0x7765_726b;
 
 /// A server's claim on its database, released when dropped (its connection closes).
 pub struct ServerLock {
     _connection: Option<sqlx::AnyConnection>,
+}
+
+impl ServerLock {
+    /// Whether the claim still holds: the lock lives as long as its connection, which a
+    /// database restart or a network cut ends without telling anyone.
+    pub async fn holds(&mut self) -> bool {
+        match &mut self._connection {
+            None => true,
+            Some(connection) => sqlx::query("SELECT 1").execute(connection).await.is_ok(),
+        }
+    }
 }
 
 /// A handle on the database; cheap to clone.
@@ -117,14 +131,32 @@ impl Store {
     /// # Errors
     /// When the scheme is unknown, the database cannot be reached, or a migration fails.
     pub async fn open(url: &str) -> StoreResult<Store> {
-        let store = Store::connect(url).await?;
-        // Several servers starting at once on one PostgreSQL database are fine: sqlx takes
-        // an advisory lock around the migrations.
-        match store.backend {
-            Backend::Sqlite => SQLITE_MIGRATOR.run(&store.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATOR.run(&store.pool).await?,
-        }
+        let store = Store::open_unmigrated(url).await?;
+        store.migrate().await?;
         Ok(store)
+    }
+
+    /// Opens the database at `url` without touching its tables, for a server that claims
+    /// it ([`Store::hold_server_lock`]) before it [`Store::migrate`]s it.
+    ///
+    /// # Errors
+    /// As [`Store::open`].
+    pub async fn open_unmigrated(url: &str) -> StoreResult<Store> {
+        Store::connect(url).await
+    }
+
+    /// Applies the migrations of the backend that are missing.
+    ///
+    /// # Errors
+    /// When a migration fails.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        // Several stores migrating at once on one PostgreSQL database are fine: sqlx takes
+        // an advisory lock around the migrations.
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await?,
+        }
+        Ok(())
     }
 
     /// Opens a database werk has already set up, changing nothing in it (for `werk admin`,
@@ -135,9 +167,12 @@ impl Store {
     /// otherwise.
     pub async fn open_existing(url: &str) -> StoreResult<Store> {
         let store = Store::connect(url).await?;
-        let set_up: Result<(i64,), _> = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations")
-            .fetch_one(&store.pool)
-            .await;
+        // werk's first migration, not just any sqlx application's.
+        let set_up: Result<(i64,), _> =
+            sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE version = $1")
+                .bind(FIRST_MIGRATION)
+                .fetch_one(&store.pool)
+                .await;
         match set_up {
             Ok((n,)) if n > 0 => Ok(store),
             _ => Err(StoreError::Invalid(
@@ -209,7 +244,7 @@ impl Store {
             .fetch_one(&mut connection)
             .await?;
         if !held {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::Locked(
                 "another werk server is running on this database".into(),
             ));
         }

@@ -19,7 +19,11 @@ use crate::cli::ServeArgs;
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // With a database elsewhere, a bad URL leaves no empty data dir behind.
     let store = match &args.database {
-        Some(url) => Some(Store::open(url).await.context("cannot open the database")?),
+        Some(url) => Some(
+            Store::open_unmigrated(url)
+                .await
+                .context("cannot open the database")?,
+        ),
         None => None,
     };
     std::fs::create_dir_all(&args.data)
@@ -30,11 +34,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _data_lock = lock_data_dir(&data_dir)?;
     let store = match store {
         Some(store) => store,
-        None => Store::open(&Store::sqlite_url_in(&data_dir))
+        None => Store::open_unmigrated(&Store::sqlite_url_in(&data_dir))
             .await
             .context("cannot open the database")?,
     };
-    let _database_lock = store.hold_server_lock().await.context("cannot start")?;
+    // Claimed before it is migrated: a new server must not change the tables under one
+    // that still runs.
+    let database_lock = store.hold_server_lock().await.context("cannot start")?;
+    store.migrate().await.context("cannot open the database")?;
     if store.count_users().await? == 0 {
         match store.create_user("admin").await {
             Ok(admin) => {
@@ -59,17 +66,57 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         docker: docker_engine(args.docker).await?,
         save_boxes: true,
     };
-    let running = start(store, config, listener)?;
+    let running = start(store.clone(), config, listener)?;
     // The handlers are in place before the address is printed: whoever reads it may signal
     // at once.
     let signals = Signals::install()?;
     tokio::spawn(signals.stop(running.shutdown.clone()));
+    tokio::spawn(watch_database_lock(
+        store.clone(),
+        database_lock,
+        running.shutdown.clone(),
+    ));
     println!(
         "werk listening on {} (public URL {})",
         running.url,
         running.engine.public_url()
     );
     running.wait().await
+}
+
+/// How often the server checks that it still holds its database.
+const LOCK_CHECK: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Keeps the server's claim on its database: a claim lost with its connection (a database
+/// restart) is taken again; if another server took the database meanwhile, this one stops
+/// rather than run beside it.
+async fn watch_database_lock(
+    store: Store,
+    mut lock: werk_store::ServerLock,
+    shutdown: CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(LOCK_CHECK) => {}
+            () = shutdown.cancelled() => return,
+        }
+        if lock.holds().await {
+            continue;
+        }
+        match store.hold_server_lock().await {
+            Ok(again) => {
+                tracing::warn!(
+                    "the connection holding the database was lost; the database is held again"
+                );
+                lock = again;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "the database is no longer this server's; stopping");
+                shutdown.cancel();
+                return;
+            }
+        }
+    }
 }
 
 /// Locks `werk.lock` in the data dir for as long as the returned file is open.

@@ -157,3 +157,39 @@ async fn one_server_per_database_and_clear_refusals() {
     assert!(stderr.to_lowercase().contains("refused"), "{stderr}");
     assert!(!missing.exists());
 }
+
+#[tokio::test]
+async fn a_server_that_loses_its_database_to_another_stops() {
+    let Some(db) = ScratchDatabase::create().await else {
+        return;
+    };
+    let first = tempfile::tempdir().unwrap();
+    let mut server = TestServer::start_with(first.path(), None, &["--database", db.url()]).await;
+    // The database restarts, say: the connection holding the server's claim is cut...
+    let cut = std::process::Command::new("psql")
+        .arg(db.url())
+        .args([
+            "-qAtc",
+            "SELECT pg_terminate_backend(pid) FROM pg_locks \
+             WHERE locktype = 'advisory' AND objid = 2003137131 AND granted",
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(cut.status.success(), "{cut:?}");
+    // ...and a second server takes the database before the first notices.
+    let second = tempfile::tempdir().unwrap();
+    let token = Some(server.token.clone());
+    let _other = TestServer::start_with(second.path(), token, &["--database", db.url()]).await;
+    let deadline = std::time::Instant::now() + common::RUN_TIMEOUT;
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "it stops as on a signal: {status}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first server kept running"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

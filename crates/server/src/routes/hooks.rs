@@ -36,6 +36,7 @@ use crate::routes::openapi::{BadRequest, Forbidden, NotFound, Unauthorized};
         (status = 200, description = "What the push started", body = PushAnswer),
         (status = 400, response = BadRequest),
         (status = 404, response = NotFound),
+        (status = 413, response = BadRequest),
     )
 )]
 pub async fn push(
@@ -52,25 +53,33 @@ pub async fn push(
     let payload = payload(&headers, &body)?;
     let event = read(&headers, &payload, &app.default_branch)
         .map_err(|why| ApiError::bad_request(format!("cannot read the push: {why}")))?;
-    let push = match event {
-        Event::Push(push) => push,
+    let pushes = match event {
+        Event::Push(pushes) => pushes,
         Event::Ignored(why) => return Ok(Json(nothing(why))),
     };
-    let runs = match state.engine().push(&app, &push).await? {
-        PushOutcome::Ignored(why) => return Ok(Json(nothing(why))),
-        PushOutcome::Runs(runs) => runs,
-    };
+    let mut runs = Vec::new();
+    let mut ignored = Vec::new();
+    let mut pushed = Vec::new();
+    for push in &pushes {
+        match state.engine().push(&app, push).await? {
+            PushOutcome::Ignored(why) => ignored.push(why),
+            PushOutcome::Runs(more) => runs.extend(more),
+        }
+        pushed.push(match &push.tag {
+            Some(tag) => format!("tag {tag} at {}", push.commit),
+            None => format!("branch {} at {}", push.branch, push.commit),
+        });
+    }
+    if runs.is_empty() {
+        return Ok(Json(nothing(ignored.join("; "))));
+    }
     let mut presenter = state.presenter();
     let mut summaries = Vec::with_capacity(runs.len());
     for run in &runs {
         summaries.push(presenter.run_summary(run).await?);
     }
-    let target = push.tag.as_deref().map_or_else(
-        || format!("branch {}", push.branch),
-        |tag| format!("tag {tag}"),
-    );
     Ok(Json(PushAnswer {
-        message: format!("{} run(s) for {target} at {}", runs.len(), push.commit),
+        message: format!("{} run(s) for {}", runs.len(), pushed.join(", ")),
         runs: summaries,
     }))
 }
@@ -109,7 +118,10 @@ fn payload(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     let form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(|t| {
+            t.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
     let json = if form {
         form_urlencoded::parse(body)
             .find(|(key, _)| key == "payload")

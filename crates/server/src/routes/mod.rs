@@ -49,7 +49,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v3/builds/{id}", get(legacy::build))
         .route("/api/v3/deploys/{id}", get(legacy::deploy))
         .route("/api/v2/builds/{id}/docker", get(legacy::build_container))
-        .route("/commits/{pushKey}", post(hooks::push))
         .route(
             "/api/v3/pipelines/{id}/schedules",
             get(schedules::list).post(schedules::create),
@@ -111,4 +110,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v3/applications/{owner}/{name}/collaborators/{user}",
             put(orgs::set_collaborator).delete(orgs::remove_collaborator),
         )
+}
+
+/// The push hook, apart: git servers send pushes of thousands of commits, so its bodies may
+/// be larger than the API's.
+pub fn hook_routes() -> Router<AppState> {
+    Router::new().route("/commits/{pushKey}", post(hooks::push))
 }

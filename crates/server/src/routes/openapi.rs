@@ -56,7 +56,7 @@ mod errors {
         description = "Wercker's HTTP API v3 as werk serves it. Operations marked \"werk \
             extension\" are not in Wercker's API. Every answer with a status of 400 or more \
             has the body `{statusCode, error, message, details?}`; request bodies over 1 MiB \
-            are refused with 413."
+            (25 MiB for the push hook) are refused with 413."
     ),
     paths(
         applications::create,
