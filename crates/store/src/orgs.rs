@@ -158,15 +158,20 @@ impl Store {
 
     /// Makes the transaction the only one changing account `id` until it ends: a write to
     /// its row takes the row's lock on PostgreSQL (SQLite lets one writer in at a time
-    /// anyway), so checks such as "one admin is left" see every committed change.
+    /// anyway), so checks such as "one admin is left" see every committed change. An
+    /// account deleted meanwhile is [`StoreError::NotFound`].
     pub(crate) async fn lock_account(
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         id: &str,
     ) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET id = id WHERE id = $1")
+        let locked = sqlx::query("UPDATE users SET id = id WHERE id = $1")
             .bind(id)
             .execute(&mut **tx)
             .await?;
+        // Gone since the caller looked it up (deleted by a request running at once).
+        if locked.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("account {id:?}")));
+        }
         Ok(())
     }
 

@@ -271,3 +271,20 @@ async fn two_admins_stepping_down_at_once_leave_one(db: TestDb) {
         assert_eq!(admins, 1, "round {round}");
     }
 }
+
+#[tokio::test]
+async fn membership_of_an_organization_deleted_meanwhile_is_not_found() {
+    let db = TestDb::sqlite().await;
+    let store = db.store.clone();
+    let ann = store.create_user("ann").await.unwrap();
+    let org = store
+        .create_organization("gone", "", &ann.id)
+        .await
+        .unwrap();
+    store.delete_organization(&org.id).await.unwrap();
+    // A request that looked the organization up just before it went.
+    assert!(matches!(
+        store.set_member(&org.id, &ann.id, "admin").await,
+        Err(StoreError::NotFound(_))
+    ));
+}
