@@ -65,11 +65,12 @@ impl Engine {
                     workflow: Some(workflow.name.clone()),
                     ..TriggerRequest::default()
                 };
-                let run = self.trigger(&owner, &request).await?;
                 runs.push(if skip {
+                    // Recorded and aborted before the dispatcher hears of it.
+                    let run = self.record(&owner, &request).await?;
                     self.abort(&run.id).await?
                 } else {
-                    run
+                    self.trigger(&owner, &request).await?
                 });
             }
         }

@@ -47,6 +47,18 @@ impl Engine {
     /// of another application; [`EngineError::Unprocessable`] when the source run has no
     /// artifact. Nothing is stored on error.
     pub async fn trigger(&self, user: &UserRow, request: &TriggerRequest) -> EngineResult<RunRow> {
+        let row = self.record(user, request).await?;
+        self.wake.notify_one();
+        Ok(row)
+    }
+
+    /// [`Engine::trigger`] without waking the dispatcher: the caller decides the run's fate
+    /// first (a `[ci skip]` push aborts it before anything claims it).
+    pub(crate) async fn record(
+        &self,
+        user: &UserRow,
+        request: &TriggerRequest,
+    ) -> EngineResult<RunRow> {
         let pipeline = self
             .store
             .pipeline_by_id(&request.pipeline_id)
@@ -178,7 +190,6 @@ impl Engine {
             )
             .await?;
         tracing::info!(run_id = %row.id, pipeline = %pipeline.name, app = %app.name, "run queued");
-        self.wake.notify_one();
         self.notify_change();
         Ok(row)
     }

@@ -6,7 +6,7 @@ use std::io;
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
 
-use crate::local::container::{self, SAVED_REPOSITORY, docker_message, is_not_found};
+use crate::local::container::{self, docker_message, is_not_found};
 
 /// A Docker engine, reached through `DOCKER_HOST` or the local socket.
 #[derive(Clone, Debug)]
@@ -40,7 +40,7 @@ impl DockerEngine {
 
     /// The image name under which a run's box is saved when the run passes.
     pub fn saved_image(run_id: &str) -> String {
-        format!("{SAVED_REPOSITORY}:{run_id}")
+        container::saved_image(run_id)
     }
 
     /// The saved box of run `run_id` as a `docker save` tarball (for `docker load`), or

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::docker::{IMAGE, containers_of, docker, job, run_in};
+use common::docker::{IMAGE, containers_of, docker, forget_saved_box, job, run_in};
 use common::{Fixture, finished, log_of, outcome, start_on};
 use futures_util::TryStreamExt;
 use werk_executor::{DockerEngine, LocalExecutor, Outcome};
@@ -144,9 +144,7 @@ build:
     );
 
     assert_eq!(containers_of(&run_id), "", "containers left behind");
-    let _ = Command::new("docker")
-        .args(["rmi", &DockerEngine::saved_image(&run_id)])
-        .output();
+    forget_saved_box(&run_id);
 }
 
 #[tokio::test]
@@ -332,9 +330,7 @@ build:
     let shown: Vec<(u32, String)> = common::planned(&events);
     assert_eq!(shown[3], (4, "docker run".to_owned()));
     assert!(log_of(&events, 7).contains("api is gone"));
-    let _ = Command::new("docker")
-        .args(["rmi", &DockerEngine::saved_image(&run_id)])
-        .output();
+    forget_saved_box(&run_id);
     assert_eq!(containers_of(&run_id), "", "containers left behind");
 }
 
@@ -364,9 +360,7 @@ build:
     let expected: String = (0..3000).map(|i| format!("out-{i}\nerr-{i}\n")).collect();
     assert_eq!(log_of(&events, 4), expected);
     assert_eq!(log_of(&events, 5), "second step\n");
-    let _ = Command::new("docker")
-        .args(["rmi", &DockerEngine::saved_image(&run_id)])
-        .output();
+    forget_saved_box(&run_id);
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::docker::{IMAGE, containers_of, docker, job, run_in};
+use common::docker::{IMAGE, containers_of, docker, forget_saved_box, job, run_in};
 use common::{Fixture, finished, log_of, outcome};
 use werk_executor::{DockerEngine, Outcome};
 
@@ -60,6 +60,20 @@ impl Registry {
             std::thread::sleep(Duration::from_millis(50));
         }
         registry
+    }
+
+    /// Logs the engine in and pulls `image` from the registry.
+    fn pull(&self, image: &str) {
+        let login = Command::new("docker")
+            .args(["login", "-u", "pusher", "-p", "s3cret", &self.address])
+            .output()
+            .expect("docker login");
+        assert!(login.status.success(), "{login:?}");
+        let pulled = Command::new("docker")
+            .args(["pull", "-q", image])
+            .output()
+            .expect("docker pull");
+        assert!(pulled.status.success(), "{pulled:?}");
     }
 
     /// The body of a GET with the login, or `None` when it fails.
@@ -139,16 +153,7 @@ build:
     // Pulled back from the registry, the image runs the step's cmd in its working dir.
     let image = format!("{repository}:v1-main");
     let _ = Command::new("docker").args(["rmi", &image]).output();
-    let login = Command::new("docker")
-        .args(["login", "-u", "pusher", "-p", "s3cret", &registry.address])
-        .output()
-        .expect("docker login");
-    assert!(login.status.success(), "{login:?}");
-    let pulled = Command::new("docker")
-        .args(["pull", "-q", &image])
-        .output()
-        .expect("docker pull");
-    assert!(pulled.status.success(), "{pulled:?}");
+    registry.pull(&image);
     let ran = Command::new("docker")
         .args(["run", "--rm", &image])
         .output()
@@ -172,9 +177,7 @@ build:
     let _ = Command::new("docker")
         .args(["logout", &registry.address])
         .output();
-    let _ = Command::new("docker")
-        .args(["rmi", &DockerEngine::saved_image(&run_id)])
-        .output();
+    forget_saved_box(&run_id);
     assert_eq!(containers_of(&run_id), "", "containers left behind");
 }
 
@@ -233,16 +236,7 @@ build:
     assert!(log_of(&events, 5).contains(&format!("Pushed {repository}:v2")));
 
     let image = format!("{repository}:v2");
-    let login = Command::new("docker")
-        .args(["login", "-u", "pusher", "-p", "s3cret", &registry.address])
-        .output()
-        .expect("docker login");
-    assert!(login.status.success(), "{login:?}");
-    let pulled = Command::new("docker")
-        .args(["pull", "-q", &image])
-        .output()
-        .expect("docker pull");
-    assert!(pulled.status.success(), "{pulled:?}");
+    registry.pull(&image);
     let ran = Command::new("docker")
         .args(["run", "--rm", &image])
         .output()
@@ -261,9 +255,7 @@ build:
         .output()
         .expect("docker image inspect");
     assert!(!built.status.success(), "the built image was left behind");
-    let _ = Command::new("docker")
-        .args(["rmi", &DockerEngine::saved_image(&run_id)])
-        .output();
+    forget_saved_box(&run_id);
     assert_eq!(containers_of(&run_id), "", "containers left behind");
 }
 
@@ -315,16 +307,7 @@ build:
     assert!(log_of(&events, 5).contains(&format!("Pushed {repository}:s1")));
 
     let image = format!("{repository}:s1");
-    let login = Command::new("docker")
-        .args(["login", "-u", "pusher", "-p", "s3cret", &registry.address])
-        .output()
-        .expect("docker login");
-    assert!(login.status.success(), "{login:?}");
-    let pulled = Command::new("docker")
-        .args(["pull", "-q", &image])
-        .output()
-        .expect("docker pull");
-    assert!(pulled.status.success(), "{pulled:?}");
+    registry.pull(&image);
     let layers = Command::new("docker")
         .args([
             "image",
@@ -345,9 +328,7 @@ build:
     let _ = Command::new("docker")
         .args(["logout", &registry.address])
         .output();
-    let _ = Command::new("docker")
-        .args(["rmi", &DockerEngine::saved_image(&run_id)])
-        .output();
+    forget_saved_box(&run_id);
 }
 
 #[tokio::test]
@@ -373,7 +354,5 @@ async fn store_container_saves_the_box_at_that_step() {
         .output()
         .expect("docker run");
     assert_eq!(String::from_utf8_lossy(&early.stdout), "early\n");
-    let _ = Command::new("docker")
-        .args(["rmi", &DockerEngine::saved_image(&run_id)])
-        .output();
+    forget_saved_box(&run_id);
 }

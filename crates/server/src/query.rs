@@ -10,14 +10,22 @@ use crate::error::{ApiError, ApiResult};
 
 /// Largest page a listing returns.
 pub const MAX_LIMIT: i64 = 100;
+/// Largest page of the lists integrations poll whole (Spinnaker asks for 300, scripts
+/// listing every application as many).
+pub const MAX_WIDE_LIMIT: i64 = 1000;
 
 /// The query string as a map; repeated names keep their last value.
 pub type Params = HashMap<String, String>;
 
-/// `limit` and `skip` of a listing, validated.
+/// `limit` (at most [`MAX_LIMIT`]) and `skip` of a listing, validated.
 pub fn page(params: &Params, default_limit: i64) -> ApiResult<(i64, i64)> {
+    page_up_to(params, default_limit, MAX_LIMIT)
+}
+
+/// `limit` (at most `max_limit`) and `skip` of a listing, validated.
+pub fn page_up_to(params: &Params, default_limit: i64, max_limit: i64) -> ApiResult<(i64, i64)> {
     Ok((
-        integer(params, "limit", default_limit, 1, MAX_LIMIT)?,
+        integer(params, "limit", default_limit, 1, max_limit)?,
         integer(params, "skip", 0, 0, i64::MAX)?,
     ))
 }

@@ -94,14 +94,14 @@ const SERVER_LOCK_KEY: i64 = 0x7765_726b;
 
 /// A server's claim on its database, released when dropped (its connection closes).
 pub struct ServerLock {
-    _connection: Option<sqlx::AnyConnection>,
+    connection: Option<sqlx::AnyConnection>,
 }
 
 impl ServerLock {
     /// Whether the claim still holds: the lock lives as long as its connection, which a
     /// database restart or a network cut ends without telling anyone.
     pub async fn holds(&mut self) -> bool {
-        match &mut self._connection {
+        match &mut self.connection {
             None => true,
             Some(connection) => sqlx::query("SELECT 1").execute(connection).await.is_ok(),
         }
@@ -136,15 +136,6 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens the database at `url` without touching its tables, for a server that claims
-    /// it ([`Store::hold_server_lock`]) before it [`Store::migrate`]s it.
-    ///
-    /// # Errors
-    /// As [`Store::open`].
-    pub async fn open_unmigrated(url: &str) -> StoreResult<Store> {
-        Store::connect(url).await
-    }
-
     /// Applies the migrations of the backend that are missing.
     ///
     /// # Errors
@@ -166,7 +157,7 @@ impl Store {
     /// [`StoreError::Invalid`] when the database holds no werk tables; as [`Store::open`]
     /// otherwise.
     pub async fn open_existing(url: &str) -> StoreResult<Store> {
-        let store = Store::connect(url).await?;
+        let store = Store::open_unmigrated(url).await?;
         // werk's first migration, not just any sqlx application's.
         let set_up: Result<(i64,), _> =
             sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE version = $1")
@@ -181,9 +172,14 @@ impl Store {
         }
     }
 
-    /// Connects, checking first that the database answers: a server that is down is named
-    /// at once rather than after a pool's timeout.
-    async fn connect(url: &str) -> StoreResult<Store> {
+    /// Opens the database at `url` without touching its tables, for a server that claims
+    /// it ([`Store::hold_server_lock`]) before it [`Store::migrate`]s it. The database is
+    /// asked first whether it answers: a server that is down is named at once rather than
+    /// after a pool's timeout.
+    ///
+    /// # Errors
+    /// As [`Store::open`].
+    pub async fn open_unmigrated(url: &str) -> StoreResult<Store> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url)?;
         let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
@@ -236,7 +232,7 @@ impl Store {
     /// [`StoreError::Conflict`] when another server holds the database.
     pub async fn hold_server_lock(&self) -> StoreResult<ServerLock> {
         if self.backend == Backend::Sqlite {
-            return Ok(ServerLock { _connection: None });
+            return Ok(ServerLock { connection: None });
         }
         let mut connection = self.pool.acquire().await?.detach();
         let (held,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
@@ -249,7 +245,7 @@ impl Store {
             ));
         }
         Ok(ServerLock {
-            _connection: Some(connection),
+            connection: Some(connection),
         })
     }
 

@@ -486,9 +486,14 @@ fn failed(what: String, error: DockerError) -> StepFailure {
     StepFailure::failed(format!("{what}: {}", docker_message(&error)))
 }
 
+/// The image a run's box is saved as.
+pub(crate) fn saved_image(run_id: &str) -> String {
+    format!("{SAVED_REPOSITORY}:{run_id}")
+}
+
 /// Removes the saved box of run `run_id`, if there is one.
 pub(crate) async fn forget_saved(docker: &Docker, run_id: &str) -> Result<(), String> {
-    let image = format!("{SAVED_REPOSITORY}:{run_id}");
+    let image = saved_image(run_id);
     let options = RemoveImageOptions {
         force: true,
         ..Default::default()

@@ -19,7 +19,7 @@ use werk_yml::Step;
 use super::container::{BuildRequest, ImageSettings, PushTarget, RunContainers, SidecarRequest};
 use super::env::EnvVar;
 use super::report::{Reporter, StepFailure};
-use super::setup::Plan;
+use super::setup::{Plan, lookup};
 use super::steps::StepResult;
 
 /// Runs the internal step `step` in the run's box, or says why it cannot run.
@@ -249,12 +249,7 @@ struct Properties(HashMap<String, String>);
 
 impl Properties {
     fn of(step: &Step, env: &[EnvVar]) -> Properties {
-        let lookup = |name: &str| {
-            env.iter()
-                .rev()
-                .find(|v| v.key == name)
-                .map(|v| v.value.clone())
-        };
+        let lookup = |name: &str| lookup(env, name);
         Properties(
             step.properties
                 .iter()

@@ -352,7 +352,7 @@ fn expand_box(the_box: &BoxConfig, env: &[EnvVar]) -> BoxConfig {
 }
 
 /// The value of `name` in `env`, the last one winning.
-fn lookup(env: &[EnvVar], name: &str) -> Option<String> {
+pub(crate) fn lookup(env: &[EnvVar], name: &str) -> Option<String> {
     env.iter()
         .rev()
         .find(|v| v.key == name)

@@ -63,3 +63,10 @@ pub async fn run_in(docker: &DockerEngine, job: Job) -> Vec<Event> {
         .finish()
         .await
 }
+
+/// Removes the box a run saved (tests clean up after themselves).
+pub fn forget_saved_box(run_id: &str) {
+    let _ = Command::new("docker")
+        .args(["rmi", &DockerEngine::saved_image(run_id)])
+        .output();
+}

@@ -302,16 +302,10 @@ pub enum ResultFilter {
     Failed,
 }
 
-/// Query of `GET /api/v3/applications/{owner}`.
+/// Order and stack of the application lists, beside a [`PageQuery`] or [`WidePageQuery`].
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ApplicationListQuery {
-    /// Page size, 20 by default.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    /// How many to skip.
-    #[param(minimum = 0)]
-    pub skip: Option<i64>,
     /// `nameAsc` by default.
     #[param(inline)]
     pub sort: Option<ApplicationSort>,
@@ -320,26 +314,19 @@ pub struct ApplicationListQuery {
     pub stack: Option<String>,
 }
 
-/// Query of `GET /api/v3/applications`: as [`ApplicationListQuery`], with pages of up
-/// to 1000.
+/// Paging of the lists integrations poll whole (`GET /api/v3/applications`).
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct VisibleApplicationsQuery {
+pub struct WidePageQuery {
     /// Page size, 20 by default.
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// How many to skip.
     #[param(minimum = 0)]
     pub skip: Option<i64>,
-    /// `nameAsc` by default.
-    #[param(inline)]
-    pub sort: Option<ApplicationSort>,
-    /// Wercker's stack: every werk application is of stack 6, so 1 and 5 list none.
-    #[param(pattern = "^[156]$")]
-    pub stack: Option<String>,
 }
 
-/// Query of `GET /api/v3/applications/{owner}/{name}/pipelines`.
+/// Paging of a listing (`GET /api/v3/applications/{owner}/{name}/pipelines`, ...).
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {

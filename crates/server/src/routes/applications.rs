@@ -8,13 +8,12 @@ use werk_store::{AppOrder, ApplicationRow};
 use crate::AppState;
 use crate::access::{self, Level};
 use crate::api::requests::{
-    AppPath, ApplicationListQuery, ApplicationUpdate, NewApplication, PageQuery,
-    VisibleApplicationsQuery,
+    AppPath, ApplicationListQuery, ApplicationUpdate, NewApplication, PageQuery, WidePageQuery,
 };
 use crate::api::{Application, ApplicationSummary, Pipeline};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::query::{JsonObject, Params, integer, one_of, page};
+use crate::query::{JsonObject, MAX_WIDE_LIMIT, Params, one_of, page, page_up_to};
 use crate::routes::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable,
 };
@@ -91,6 +90,7 @@ pub async fn create(
     security((), ("bearer" = []), ("token" = [])),
     params(
         ("owner" = String, Path, description = "A user's or organization's name"),
+        PageQuery,
         ApplicationListQuery,
     ),
     responses(
@@ -131,7 +131,7 @@ pub async fn list(
     operation_id = "listVisibleApplications",
     tag = "applications",
     security((), ("bearer" = []), ("token" = [])),
-    params(VisibleApplicationsQuery),
+    params(WidePageQuery, ApplicationListQuery),
     responses(
         (status = 200, description = "Applications", body = Vec<ApplicationSummary>),
         (status = 400, response = BadRequest),
@@ -143,8 +143,7 @@ pub async fn list_visible(
     caller: Caller,
     Query(params): Query<Params>,
 ) -> ApiResult<Json<Vec<ApplicationSummary>>> {
-    let limit = integer(&params, "limit", 20, 1, MAX_VISIBLE)?;
-    let skip = integer(&params, "skip", 0, 0, i64::MAX)?;
+    let (limit, skip) = page_up_to(&params, 20, MAX_WIDE_LIMIT)?;
     let Some(order) = list_order(&params)? else {
         return Ok(Json(Vec::new()));
     };
@@ -154,9 +153,6 @@ pub async fn list_visible(
         .await?;
     summaries(&state, &apps).await
 }
-
-/// The most applications [`list_visible`] answers with at once.
-const MAX_VISIBLE: i64 = 1000;
 
 /// The order a list of applications asks for (`sort`), or `None` when it asks for a
 /// `stack` other than Wercker's workflow stack (6), which no werk application is on.

@@ -11,11 +11,8 @@ use crate::api::requests::{SpinnakerApplicationsQuery, SpinnakerRunsQuery};
 use crate::api::{SpinnakerApplication, SpinnakerRun};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::query::{Params, integer};
+use crate::query::{MAX_WIDE_LIMIT, Params, integer};
 use crate::routes::openapi::{BadRequest, Unauthorized};
-
-/// Most applications or runs one answer holds (igor asks for 300).
-const MAX_ITEMS: i64 = 1000;
 
 /// Most pipeline ids one request may name.
 const MAX_PIPELINE_IDS: usize = 1000;
@@ -45,7 +42,7 @@ pub async fn applications(
     caller: Caller,
     Query(params): Query<Params>,
 ) -> ApiResult<Json<Vec<SpinnakerApplication>>> {
-    let limit = integer(&params, "limit", 20, 1, MAX_ITEMS)?;
+    let limit = integer(&params, "limit", 20, 1, MAX_WIDE_LIMIT)?;
     let apps = state
         .store()
         .visible_applications(caller.user_id(), limit, 0, AppOrder::NameAsc)
@@ -81,7 +78,7 @@ pub async fn runs(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> ApiResult<Json<Vec<SpinnakerRun>>> {
     let params: Params = pairs.iter().cloned().collect();
-    let limit = integer(&params, "limit", 20, 1, MAX_ITEMS)?;
+    let limit = integer(&params, "limit", 20, 1, MAX_WIDE_LIMIT)?;
     let since = match params.get("since") {
         Some(_) => Some(integer(&params, "since", 0, 0, MAX_SINCE_MS)?),
         None => None,
